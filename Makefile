@@ -1,0 +1,57 @@
+# Seven: build, test, run.
+SHELL := /bin/bash
+MODULES := api apiserver scheduler controller-manager kubelet kube-proxy flanneld kubectl e2e
+BINARIES := \
+	apiserver/cmd/kube-apiserver \
+	scheduler/cmd/kube-scheduler \
+	controller-manager/cmd/kube-controller-manager \
+	kubelet/cmd/kubelet \
+	kube-proxy/cmd/kube-proxy \
+	flanneld/cmd/flanneld \
+	kubectl/cmd/kubectl
+OUT := _output
+BIN := $(OUT)/bin
+GO ?= go
+# Short fuzzing in `make test`; raise for a longer hunt: make fuzz FUZZTIME=5m
+FUZZTIME ?= 10s
+
+.PHONY: all build test unit fuzz e2e up down bench lint deps clean
+
+all: build
+
+deps:
+	./deploy/install-deps.sh
+
+build:
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/ $(addprefix ./,$(BINARIES))
+
+lint:
+	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(addsuffix /...,$(addprefix ./,$(MODULES)))
+
+unit:
+	$(GO) test -count=1 -timeout 15m $(addsuffix /...,$(addprefix ./,$(filter-out e2e,$(MODULES))))
+
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodeAndValidate$$' -fuzztime=$(FUZZTIME) ./apiserver/internal/registry/
+	$(GO) test -run='^$$' -fuzz='^FuzzParseQuantity$$' -fuzztime=$(FUZZTIME) ./api/resource/
+	$(GO) test -run='^$$' -fuzz='^FuzzParseSelector$$' -fuzztime=$(FUZZTIME) ./api/labels/
+	$(GO) test -run='^$$' -fuzz='^FuzzApply$$' -fuzztime=$(FUZZTIME) ./api/patch/
+
+e2e: build
+	SEVEN_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 15m ./e2e/...
+
+test: deps build lint unit fuzz e2e
+
+up: deps build
+	./deploy/local-up.sh
+
+down:
+	./deploy/local-down.sh
+
+bench: deps build
+	SEVEN_BIN=$(CURDIR)/$(BIN) ./deploy/bench.sh
+
+clean:
+	rm -rf $(OUT)

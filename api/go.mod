@@ -1,0 +1,3 @@
+module seven.dev/api
+
+go 1.26

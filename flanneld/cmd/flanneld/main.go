@@ -1,0 +1,13 @@
+// Command flanneld is Seven's flanneld. It is not implemented yet; it exits with an error so
+// nothing mistakes it for a working daemon.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	fmt.Fprintln(os.Stderr, "flanneld: not implemented yet")
+	os.Exit(1)
+}

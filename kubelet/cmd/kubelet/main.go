@@ -1,0 +1,13 @@
+// Command kubelet is Seven's kubelet. It is not implemented yet; it exits with an error so
+// nothing mistakes it for a working daemon.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	fmt.Fprintln(os.Stderr, "kubelet: not implemented yet")
+	os.Exit(1)
+}

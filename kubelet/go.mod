@@ -1,0 +1,7 @@
+module seven.dev/kubelet
+
+go 1.26
+
+require seven.dev/api v0.0.0
+
+replace seven.dev/api => ../api
