@@ -1,0 +1,11 @@
+package policy
+
+import "seven.dev/api/meta"
+
+// Eviction asks for a pod to be deleted subject to disruption budgets. Its metadata
+// names the pod.
+type Eviction struct {
+	meta.TypeMeta   `json:",inline"`
+	meta.ObjectMeta `json:"metadata,omitzero"`
+	DeleteOptions   *meta.DeleteOptions `json:"deleteOptions,omitempty"`
+}

@@ -1,0 +1,238 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	apierrors "seven.dev/api/errors"
+	"seven.dev/api/meta"
+	"seven.dev/api/scheme"
+	"seven.dev/apiserver/internal/registry"
+	"seven.dev/apiserver/internal/storage"
+)
+
+func (h *Resources) watch(w http.ResponseWriter, r *http.Request, q *registry.Request) {
+	query := r.URL.Query()
+	pred, err := h.predicate(q.Kind, query.Get("labelSelector"), query.Get("fieldSelector"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if q.Name != "" {
+		// GET .../pods/x?watch=true (and /watch/.../pods/x) watches one object.
+		name, inner := q.Name, pred
+		pred = func(a storage.Attrs) bool {
+			return a.Fields["metadata.name"] == name && (inner == nil || inner(a))
+		}
+	}
+	timeout := h.cfg.MinWatchTimeout + time.Duration(rand.Int64N(int64(h.cfg.MinWatchTimeout)+1))
+	if ts := query.Get("timeoutSeconds"); ts != "" {
+		n, err := strconv.ParseInt(ts, 10, 64)
+		if err != nil || n < 0 {
+			writeError(w, apierrors.NewBadRequest(fmt.Sprintf("invalid timeoutSeconds %q", ts)))
+			return
+		}
+		if n > 0 {
+			timeout = time.Duration(n) * time.Second
+		}
+	}
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		writeError(w, apierrors.NewInternalError(errors.New("streaming is not supported by this connection")))
+		return
+	}
+	ctx, cancel := contextWithTimeout(r, timeout)
+	defer cancel()
+	if h.cfg.Stop != nil {
+		go func() {
+			select {
+			case <-h.cfg.Stop:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+	}
+	opts := storage.WatchOptions{
+		ResourceVersion: query.Get("resourceVersion"),
+		Predicate:       pred,
+		Bookmarks:       isTrue(query.Get("allowWatchBookmarks")),
+	}
+	asTable := wantsTable(r) && h.cfg.Table != nil
+	watcher, err := h.cfg.Registry.Watch(ctx, q, opts)
+	if err != nil {
+		if apierrors.IsGone(err) {
+			// Upstream starts the stream and sends the 410 as an ERROR event.
+			startStream(w)
+			st := err.(*meta.Status)
+			writeEvent(w, meta.Error, mustJSON(st))
+			flusher.Flush()
+			return
+		}
+		h.fail(w, r, err)
+		return
+	}
+	defer watcher.Stop()
+	if h.cfg.Watches != nil {
+		h.cfg.Watches.Inc(q.Kind.Group, q.Kind.Version, q.Kind.Kind)
+		defer h.cfg.Watches.Dec(q.Kind.Group, q.Kind.Version, q.Kind.Kind)
+	}
+	startStream(w)
+	flusher.Flush()
+	ch := watcher.ResultChan()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-ch:
+			if !ok {
+				return
+			}
+			var obj []byte
+			switch {
+			case ev.Type == meta.Bookmark:
+				obj = bookmarkJSON(q.Kind, ev.Object)
+			case ev.Type == meta.Error:
+				obj = mustJSON(ev.Object)
+			case asTable:
+				t, err := h.table(r, q.Kind, []meta.Object{ev.Object})
+				if err != nil {
+					h.cfg.Logger.Error("watch table", "err", err)
+					return
+				}
+				t.ResourceVersion = ev.Object.GetObjectMeta().ResourceVersion
+				obj = mustJSON(t)
+			default:
+				obj = h.encoded(ev.Object)
+			}
+			if !writeEvent(w, ev.Type, obj) {
+				return
+			}
+			// Drain what is already queued before flushing, so bursts go out in one write.
+			for drained := 0; drained < 64 && len(ch) > 0; drained++ {
+				select {
+				case ev2, ok := <-ch:
+					if !ok {
+						flusher.Flush()
+						return
+					}
+					var o []byte
+					switch {
+					case ev2.Type == meta.Bookmark:
+						o = bookmarkJSON(q.Kind, ev2.Object)
+					case ev2.Type == meta.Error:
+						o = mustJSON(ev2.Object)
+					case asTable:
+						t, err := h.table(r, q.Kind, []meta.Object{ev2.Object})
+						if err != nil {
+							return
+						}
+						t.ResourceVersion = ev2.Object.GetObjectMeta().ResourceVersion
+						o = mustJSON(t)
+					default:
+						o = h.encoded(ev2.Object)
+					}
+					if !writeEvent(w, ev2.Type, o) {
+						return
+					}
+				default:
+				}
+			}
+			flusher.Flush()
+		}
+	}
+}
+
+func startStream(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Transfer-Encoding", "chunked")
+	w.Header().Set("Cache-Control", "no-cache, private")
+	w.WriteHeader(http.StatusOK)
+}
+
+func writeEvent(w http.ResponseWriter, typ string, obj []byte) bool {
+	var buf bytes.Buffer
+	buf.Grow(len(obj) + 32)
+	buf.WriteString(`{"type":"`)
+	buf.WriteString(typ)
+	buf.WriteString(`","object":`)
+	buf.Write(obj)
+	buf.WriteString("}\n")
+	_, err := w.Write(buf.Bytes())
+	return err == nil
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		b, _ = json.Marshal(apierrors.NewInternalError(err))
+	}
+	return b
+}
+
+func bookmarkJSON(k *scheme.Kind, obj meta.Object) []byte {
+	rv := ""
+	if obj != nil {
+		rv = obj.GetObjectMeta().ResourceVersion
+	}
+	b, _ := json.Marshal(struct {
+		Kind       string `json:"kind"`
+		APIVersion string `json:"apiVersion"`
+		Metadata   struct {
+			ResourceVersion string            `json:"resourceVersion"`
+			Annotations     map[string]string `json:"annotations,omitempty"`
+		} `json:"metadata"`
+	}{Kind: k.Kind, APIVersion: k.GroupVersion(), Metadata: struct {
+		ResourceVersion string            `json:"resourceVersion"`
+		Annotations     map[string]string `json:"annotations,omitempty"`
+	}{ResourceVersion: rv}})
+	return b
+}
+
+// encodeCache remembers the JSON of recently sent watch objects: the watch cache hands the
+// same object to every watcher, so each event is encoded once, not once per watcher.
+type encodeCache struct {
+	mu    sync.Mutex
+	m     map[meta.Object][]byte
+	order []meta.Object
+	next  int
+}
+
+func newEncodeCache(size int) *encodeCache {
+	return &encodeCache{m: make(map[meta.Object][]byte, size), order: make([]meta.Object, size)}
+}
+
+func (c *encodeCache) get(obj meta.Object) []byte {
+	c.mu.Lock()
+	b, ok := c.m[obj]
+	c.mu.Unlock()
+	if ok {
+		return b
+	}
+	b = mustJSON(obj)
+	c.mu.Lock()
+	if old := c.order[c.next]; old != nil {
+		delete(c.m, old)
+	}
+	c.order[c.next] = obj
+	c.m[obj] = b
+	c.next = (c.next + 1) % len(c.order)
+	c.mu.Unlock()
+	return b
+}
+
+func (h *Resources) encoded(obj meta.Object) []byte {
+	h.encOnce.Do(func() { h.enc = newEncodeCache(4096) })
+	return h.enc.get(obj)
+}
+
+func contextWithTimeout(r *http.Request, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(r.Context(), d)
+}
