@@ -53,7 +53,7 @@ func checkRoundTrip(t *testing.T, a, b []byte, s Schema) {
 	}
 	av, _ := DecodeJSON(a)
 	bv, _ := DecodeJSON(b)
-	if !wellFormed(av) || !wellFormed(bv) {
+	if !wellFormed(av) || !wellFormed(bv) || !validUnder(a, s) || !validUnder(b, s) {
 		return
 	}
 	got, err := ApplyStrategicMergePatch(a, twoWay, s)
@@ -74,6 +74,13 @@ func checkRoundTrip(t *testing.T, a, b []byte, s Schema) {
 	if g, _ := DecodeJSON(got); !equalJSON(g, bv) {
 		t.Fatalf("three-way patch %s from %s to %s yields %s", threeWay, a, b, got)
 	}
+}
+
+// validUnder reports whether doc is a valid object under s: every element
+// of a merged list of objects has its merge key, element types agree.
+func validUnder(doc []byte, s Schema) bool {
+	_, err := ApplyStrategicMergePatch([]byte(`{}`), doc, s)
+	return err == nil
 }
 
 // wellFormed accepts the documents a real manifest looks like: no nulls

@@ -53,14 +53,12 @@ func CreateMergePatch(original, modified []byte) ([]byte, error) {
 	return encodeJSON(CreateMergePatchValue(o, m))
 }
 
-// CreateMergePatchValue is CreateMergePatch on decoded values.
+// CreateMergePatchValue is CreateMergePatch on decoded values. The result may
+// share parts with modified.
 func CreateMergePatchValue(original, modified any) any {
 	om, ok1 := original.(map[string]any)
 	mm, ok2 := modified.(map[string]any)
 	if !ok1 || !ok2 {
-		if equalJSON(original, modified) && ok2 {
-			return map[string]any{}
-		}
 		return modified
 	}
 	return diffMergeObjects(om, mm)

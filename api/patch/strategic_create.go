@@ -62,6 +62,7 @@ func CreateTwoWayMergePatch(original, modified []byte, schema Schema, preconditi
 }
 
 // CreateTwoWayMergePatchMap is CreateTwoWayMergePatch on decoded objects.
+// It does not modify its inputs; the result may share parts with modified.
 func CreateTwoWayMergePatchMap(original, modified map[string]any, schema Schema, preconditions ...Precondition) (map[string]any, error) {
 	p, err := diffMaps(original, modified, schema, diffOptions{setOrder: true}, "")
 	if err != nil {
@@ -77,6 +78,9 @@ func CreateTwoWayMergePatchMap(original, modified map[string]any, schema Schema,
 // current has (set by the server or by controllers) are left alone. Unless
 // overwrite is set, a patch that would undo a change made on the live object
 // since original fails with ErrConflict.
+//
+// With a nil schema no list merges, so the patch holds no directives and is
+// a plain JSON merge patch: what kubectl apply sends for custom resources.
 func CreateThreeWayMergePatch(original, modified, current []byte, schema Schema, overwrite bool, preconditions ...Precondition) ([]byte, error) {
 	o, err := decodeObject(original, "original document")
 	if err != nil {
@@ -98,6 +102,7 @@ func CreateThreeWayMergePatch(original, modified, current []byte, schema Schema,
 }
 
 // CreateThreeWayMergePatchMap is CreateThreeWayMergePatch on decoded objects.
+// It does not modify its inputs; the result may share parts with modified.
 func CreateThreeWayMergePatchMap(original, modified, current map[string]any, schema Schema, overwrite bool, preconditions ...Precondition) (map[string]any, error) {
 	// Additions and changes come from current→modified, deletions from
 	// original→modified; the two patches touch disjoint keys except for

@@ -197,6 +197,17 @@ func TestCreateThreeWayMergePatch(t *testing.T) {
 			wantResult: `{"spec":{"containers":[{"name":"a"},{"name":"b","image":"2"}]}}`,
 		},
 		{
+			// Upstream's "nested patch merge with empty list": a directive
+			// written in the manifest itself passes through.
+			name:       "manifest carrying a delete directive",
+			original:   `{"metadata":{"name":"hi"}}`,
+			modified:   `{"metadata":{"name":"hi"},"spec":{"containers":[{"name":"hello"},{"$patch":"delete","name":"doesntexist"}]}}`,
+			current:    `{"metadata":{"name":"hi"},"spec":{"containers":[{"name":"hello2"}]}}`,
+			schema:     podSchema,
+			wantPatch:  `{"spec":{"$setElementOrder/containers":[{"name":"hello"},{"name":"doesntexist"}],"containers":[{"name":"hello"},{"$patch":"delete","name":"doesntexist"}]}}`,
+			wantResult: `{"metadata":{"name":"hi"},"spec":{"containers":[{"name":"hello"},{"name":"hello2"}]}}`,
+		},
+		{
 			name:       "no last-applied configuration",
 			original:   ``,
 			modified:   `{"metadata":{"labels":{"a":"1"}}}`,
@@ -294,4 +305,20 @@ func TestCreatePatchErrors(t *testing.T) {
 	if !errors.Is(err, ErrInvalidJSON) {
 		t.Errorf("modified not an object: error = %v", err)
 	}
+}
+
+func TestThreeWayWithoutSchemaIsAMergePatch(t *testing.T) {
+	original := `{"spec":{"a":1,"list":[1,2],"obj":{"x":1,"y":2}}}`
+	modified := `{"spec":{"list":[1,3],"obj":{"x":1}},"new":true}`
+	current := `{"spec":{"a":1,"list":[1,2],"obj":{"x":1,"y":2,"server":3}},"status":{"ok":true}}`
+	p, err := CreateThreeWayMergePatch([]byte(original), []byte(modified), []byte(current), nil, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertJSON(t, "patch", p, `{"new":true,"spec":{"a":null,"list":[1,3],"obj":{"y":null}}}`)
+	got, err := ApplyMergePatch([]byte(current), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertJSON(t, "current+patch", got, `{"new":true,"spec":{"list":[1,3],"obj":{"x":1,"server":3}},"status":{"ok":true}}`)
 }

@@ -129,17 +129,11 @@ func mergeObjectList(cur []any, lp *listPatch, elem Schema, key, path string) ([
 		}
 		return scalarKey(v), true
 	}
+	at := indexByKey(merged, keyOf)
 	for _, it := range items {
 		k, _ := keyOf(it)
 		elemPath := fmt.Sprintf("%s[%s=%v]", path, key, it[key])
-		idx := -1
-		for j, e := range merged {
-			if ek, ok := keyOf(e); ok && ek == k {
-				idx = j
-				break
-			}
-		}
-		if idx >= 0 {
+		if idx, found := at[k]; found {
 			om, _ := merged[idx].(map[string]any)
 			v, err := applyMap(om, it, elem, elemPath)
 			if err != nil {
@@ -151,6 +145,7 @@ func mergeObjectList(cur []any, lp *listPatch, elem Schema, key, path string) ([
 			if err != nil {
 				return nil, err
 			}
+			at[k] = len(merged)
 			merged = append(merged, v)
 		}
 	}

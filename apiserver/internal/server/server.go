@@ -18,8 +18,6 @@ import (
 	"seven.dev/api/validation"
 	"seven.dev/apiserver/internal/allocator"
 	"seven.dev/apiserver/internal/etcd"
-	"seven.dev/apiserver/internal/handlers"
-	"seven.dev/apiserver/internal/printers"
 	"seven.dev/apiserver/internal/registry"
 	"seven.dev/apiserver/internal/storage"
 )
