@@ -17,8 +17,9 @@
 // of merged list elements, so an upstream kubectl cannot tell the difference.
 //
 // Errors wrap a few sentinels (ErrInvalidJSON, ErrBadPatch, ErrNotApplicable,
-// ErrConflict, ErrPreconditionFailed) so the API server can map them to HTTP
-// status codes with errors.Is, while err.Error() says what failed and where.
+// ErrTooLarge, ErrConflict, ErrPreconditionFailed) so the API server can map
+// them to HTTP status codes with errors.Is, while err.Error() says what failed
+// and where.
 //
 // The package must never know about API kinds, storage, HTTP or clients: it
 // transforms JSON values and nothing else. It must never mutate its inputs and

@@ -25,6 +25,11 @@ var (
 	// answers 422 Unprocessable Entity.
 	ErrNotApplicable = errors.New("patch does not apply")
 
+	// ErrTooLarge means the patch asks for more work than allowed: more JSON
+	// Patch operations than JSONPatchOptions.MaxOperations. The API server
+	// answers 413 Request Entity Too Large.
+	ErrTooLarge = errors.New("patch too large")
+
 	// ErrConflict means CreateThreeWayMergePatch without overwrite found that
 	// the live object changed a field differently from the new configuration.
 	ErrConflict = errors.New("conflict")

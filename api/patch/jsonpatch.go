@@ -41,7 +41,8 @@ func ApplyJSONPatchWithOptions(doc, patch []byte, opts JSONPatchOptions) ([]byte
 		return nil, err
 	}
 	if opts.MaxOperations > 0 && len(ops) > opts.MaxOperations {
-		return nil, notApplicable("the JSON patch has %d operations, more than the allowed maximum of %d", len(ops), opts.MaxOperations)
+		// Upstream's wording, so clients that match on it keep working.
+		return nil, newKindError(ErrTooLarge, "The allowed maximum operations in a JSON patch is %d, got %d", opts.MaxOperations, len(ops))
 	}
 	p := jsonPatcher{root: root, opts: opts}
 	for _, op := range ops {

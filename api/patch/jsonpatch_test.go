@@ -281,7 +281,7 @@ func TestApplyJSONPatchLimits(t *testing.T) {
 	t.Run("operations", func(t *testing.T) {
 		ops := `[` + strings.Repeat(`{"op":"test","path":"","value":{}},`, 3) + `{"op":"test","path":"","value":{}}]`
 		_, err := ApplyJSONPatchWithOptions([]byte(`{}`), []byte(ops), JSONPatchOptions{MaxOperations: 3})
-		if !errors.Is(err, ErrNotApplicable) || !strings.Contains(err.Error(), "4 operations") {
+		if !errors.Is(err, ErrTooLarge) || err.Error() != "The allowed maximum operations in a JSON patch is 3, got 4" {
 			t.Fatalf("error = %v", err)
 		}
 	})

@@ -133,15 +133,31 @@ func TestAllocatePort(t *testing.T) {
 }
 
 // Two API servers, each with its own connection and allocator, hand out 1000 addresses from
-// 20 goroutines each... between them, into a range of 1022: no address may come out twice.
+// 20 goroutines between them into a range of 1022: no address may come out twice. The second
+// case gives both servers the same random sequence and no random probes, so that they keep
+// racing for the same free address and the create transaction is all that keeps them apart.
 func TestAllocateNextConcurrentNoDuplicates(t *testing.T) {
-	ctx := context.Background()
 	e := startEtcd(t)
-	r := mustCIDR(t, "10.254.0.0/22")
-	servers := []*Allocator[netip.Addr]{
-		NewIPAllocator(e.client(), ServiceIPsPrefix, r, seeded(1)),
-		NewIPAllocator(e.client(), ServiceIPsPrefix, r, seeded(2)),
+	tests := []struct {
+		name string
+		a, b []Option
+	}{
+		{name: "distinct seeds", a: []Option{seeded(1)}, b: []Option{seeded(2)}},
+		{name: "same seed, scan only", a: []Option{seeded(3), WithRandomProbes(0)}, b: []Option{seeded(3), WithRandomProbes(0)}},
 	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			prefix := fmt.Sprintf("%s-%d", ServiceIPsPrefix, i)
+			testConcurrent(t, e, prefix,
+				NewIPAllocator(e.client(), prefix, mustCIDR(t, "10.254.0.0/22"), tt.a...),
+				NewIPAllocator(e.client(), prefix, mustCIDR(t, "10.254.0.0/22"), tt.b...))
+		})
+	}
+}
+
+func testConcurrent(t *testing.T, e *testEtcd, prefix string, servers ...*Allocator[netip.Addr]) {
+	ctx := context.Background()
+	r := mustCIDR(t, "10.254.0.0/22")
 	const workers, each = 20, 50
 
 	var mu sync.Mutex
@@ -182,7 +198,7 @@ func TestAllocateNextConcurrentNoDuplicates(t *testing.T) {
 		t.Fatalf("%d distinct addresses, want %d", len(got), workers*each)
 	}
 	// What etcd recorded agrees with what the callers were told.
-	resp, err := e.client().Get(ctx, ServiceIPsPrefix+"/", clientv3.WithPrefix())
+	resp, err := e.client().Get(ctx, prefix+"/", clientv3.WithPrefix())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +206,7 @@ func TestAllocateNextConcurrentNoDuplicates(t *testing.T) {
 		t.Fatalf("%d keys in etcd, want %d", len(resp.Kvs), workers*each)
 	}
 	for _, kv := range resp.Kvs {
-		ip := netip.MustParseAddr(string(kv.Key[len(ServiceIPsPrefix)+1:]))
+		ip := netip.MustParseAddr(string(kv.Key[len(prefix)+1:]))
 		var rec record
 		if err := json.Unmarshal(kv.Value, &rec); err != nil || rec.Owner != got[ip] {
 			t.Errorf("%s recorded for %q, handed to %q (%v)", ip, rec.Owner, got[ip], err)

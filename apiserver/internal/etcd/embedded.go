@@ -83,9 +83,8 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig) (*Embedded, error) {
 	ec.AdvertisePeerUrls = []url.URL{*peerURL}
 	ec.InitialCluster = ec.InitialClusterFromName(cfg.Name)
 	// The API server compacts on its own schedule (RunCompactor), keeping the watch window
-	// it promises; etcd's auto-compaction stays off.
-	ec.AutoCompactionMode = ""
-	ec.AutoCompactionRetention = ""
+	// it promises; etcd's auto-compaction stays off (retention "0", the default).
+	ec.AutoCompactionRetention = "0"
 	// etcd logs at info level by default, which drowns the API server's own logs; forward
 	// only its warnings and errors into our slog output.
 	ec.Logger = "zap"

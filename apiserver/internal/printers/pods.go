@@ -72,10 +72,11 @@ type podSummary struct {
 
 // summarizePod derives READY, STATUS and RESTARTS exactly as upstream's
 // printPod does. STATUS starts as the phase (or status.reason), is replaced
-// while init containers run ("Init:0/2", "Init:CrashLoopBackOff") and then by
-// the first problem found walking the app containers from last to first
-// ("CrashLoopBackOff", "Completed", "ExitCode:1"), and finally by
-// "Terminating" or "Unknown" for pods being deleted.
+// while init containers run ("Init:0/2", "Init:CrashLoopBackOff"), then by the
+// state of the first app container that is waiting or terminated
+// ("CrashLoopBackOff", "Completed", "ExitCode:1"; upstream walks them
+// backwards, so the earliest wins), and finally by "Terminating" or "Unknown"
+// for pods being deleted.
 func summarizePod(pod *core.Pod) podSummary {
 	st := &pod.Status
 	s := podSummary{total: len(pod.Spec.Containers), status: string(st.Phase)}

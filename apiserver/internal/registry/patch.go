@@ -81,6 +81,9 @@ func (r *Registry) Patch(ctx context.Context, q *Request, patchType string, body
 // patchError maps a patch engine failure to upstream's status: a JSON patch whose test
 // operation fails or whose path is missing is a 422, a malformed patch a 400.
 func patchError(q *Request, err error) error {
+	if errors.Is(err, patch.ErrTooLarge) {
+		return apierrors.NewRequestEntityTooLarge(err.Error())
+	}
 	if errors.Is(err, patch.ErrNotApplicable) {
 		st := apierrors.NewInvalid(q.Kind.Group, q.Kind.Kind, q.Name, nil)
 		st.Message = err.Error()

@@ -31,6 +31,7 @@ type Server struct {
 	registry *registry.Registry
 	scheme   *scheme.Scheme
 	stores   map[*scheme.Kind]storage.Store
+	raw      []*storage.EtcdStore
 	ips      *allocator.Allocator[netipAddr]
 	ports    *allocator.Allocator[int]
 	metrics  *metrics
@@ -73,12 +74,12 @@ func New(ctx context.Context, opts *Options, log *slog.Logger, reg *prometheus.R
 			New:              k.New,
 			AttrsOf:          attrsFunc(k),
 			WatchCacheSize:   opts.WatchCacheSize,
-			BookmarkInterval: opts.BookmarkInterval,
-		}, log.With("resource", k.Resource))
+		}, log, storage.WithBookmarkInterval(opts.BookmarkInterval))
 		if err != nil {
 			s.closeEtcd()
 			return nil, fmt.Errorf("storage for %s: %w", k.Resource, err)
 		}
+		s.raw = append(s.raw, st)
 		s.stores[k] = s.metrics.instrument(k.Resource, st)
 	}
 	ipRange, err := allocator.NewCIDRRange(opts.ServiceClusterIPRange)
@@ -137,6 +138,17 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	defer s.closeEtcd()
 	bg, stopBG := context.WithCancel(context.Background())
 	defer stopBG()
+	for _, st := range s.raw {
+		if err := st.Start(bg); err != nil {
+			return err
+		}
+		defer st.Stop()
+	}
+	for _, st := range s.raw {
+		if err := st.WaitReady(ctx); err != nil {
+			return fmt.Errorf("watch cache: %w", err)
+		}
+	}
 	if err := s.registry.Start(bg); err != nil {
 		return err
 	}
