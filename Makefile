@@ -34,7 +34,7 @@ unit:
 	$(GO) test -count=1 -timeout 15m $(addsuffix /...,$(addprefix ./,$(filter-out e2e,$(MODULES))))
 
 fuzz:
-	$(GO) test -run='^$$' -fuzz='^FuzzDecodeAndValidate$$' -fuzztime=$(FUZZTIME) ./apiserver/internal/registry/
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodeAndValidate$$' -fuzztime=$(FUZZTIME) ./api/validation/
 	$(GO) test -run='^$$' -fuzz='^FuzzParseQuantity$$' -fuzztime=$(FUZZTIME) ./api/resource/
 	$(GO) test -run='^$$' -fuzz='^FuzzParseSelector$$' -fuzztime=$(FUZZTIME) ./api/labels/
 	$(GO) test -run='^$$' -fuzz='^FuzzApply$$' -fuzztime=$(FUZZTIME) ./api/patch/

@@ -16,10 +16,19 @@ const (
 	defaultFieldSelectorAPIVersion = "v1"
 )
 
+// The built-in priority classes every cluster has, and their values.
+const (
+	systemNodeCritical            = "system-node-critical"
+	systemNodeCriticalPriority    = 2000001000
+	systemClusterCritical         = "system-cluster-critical"
+	systemClusterCriticalPriority = 2000000000
+)
+
 // Pod defaults a pod: its spec as PodSpec does, plus what only pods (never
 // templates) get: requests copied from limits, enableServiceLinks, host
 // ports under hostNetwork, and the priority and preemption policy the
-// Priority admission plugin sets when no PriorityClass applies.
+// Priority admission plugin sets for no class or a built-in one (other
+// classes are looked up by whoever serves PriorityClasses).
 func Pod(pod *core.Pod) {
 	spec := &pod.Spec
 	for _, list := range [][]core.Container{spec.Containers, spec.InitContainers} {
@@ -34,8 +43,15 @@ func Pod(pod *core.Pod) {
 		hostPortsFromContainerPorts(spec.Containers)
 		hostPortsFromContainerPorts(spec.InitContainers)
 	}
-	if spec.Priority == nil && spec.PriorityClassName == "" {
-		spec.Priority = new(int32(defaultPodPriority))
+	if spec.Priority == nil {
+		switch spec.PriorityClassName {
+		case "":
+			spec.Priority = new(int32(defaultPodPriority))
+		case systemNodeCritical:
+			spec.Priority = new(int32(systemNodeCriticalPriority))
+		case systemClusterCritical:
+			spec.Priority = new(int32(systemClusterCriticalPriority))
+		}
 	}
 	if spec.PreemptionPolicy == nil {
 		spec.PreemptionPolicy = new(core.PreemptLowerPriority)

@@ -1,8 +1,8 @@
 package defaults
 
 import (
-	"math"
 	"maps"
+	"math"
 
 	"seven.dev/api/apps"
 	"seven.dev/api/batch"

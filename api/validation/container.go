@@ -10,29 +10,46 @@ import (
 	"seven.dev/api/names"
 )
 
-// Downward API field paths an environment variable or volume file may name.
-var (
-	envFieldPaths = []string{
+// envFieldPaths are the downward API fields an environment variable may
+// name, sorted as upstream lists them.
+func envFieldPaths() []string {
+	return []string{
 		"metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName",
 		"status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs",
 	}
-	volumeFieldPaths = []string{
-		"metadata.annotations", "metadata.labels", "metadata.name", "metadata.namespace", "metadata.uid",
-	}
-	// downwardAPIPodFields are the field labels the v1 downward API
-	// converts; "spec.host" is the legacy alias of spec.nodeName.
-	downwardAPIPodFields = []string{
+}
+
+// volumeFieldPaths are the downward API fields a volume file may name.
+func volumeFieldPaths() []string {
+	return []string{"metadata.annotations", "metadata.labels", "metadata.name", "metadata.namespace", "metadata.uid"}
+}
+
+// downwardAPIPodFields are the field labels the v1 downward API
+// converts; "spec.host" is the legacy alias of spec.nodeName.
+func downwardAPIPodFields() []string {
+	return []string{
 		"metadata.annotations", "metadata.labels", "metadata.name", "metadata.namespace", "metadata.uid",
 		"spec.nodeName", "spec.restartPolicy", "spec.serviceAccountName", "spec.schedulerName",
 		"status.phase", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs",
 	}
-	containerResourceFields = []string{
+}
+
+// containerResourceFields are the container resources the downward API
+// exposes (huge pages aside).
+func containerResourceFields() []string {
+	return []string{
 		"limits.cpu", "limits.ephemeral-storage", "limits.memory",
 		"requests.cpu", "requests.ephemeral-storage", "requests.memory",
 	}
-	cpuDivisors    = []string{"1m", "1"}
-	memoryDivisors = []string{"1", "1k", "1M", "1G", "1T", "1P", "1E", "1Ki", "1Mi", "1Gi", "1Ti", "1Pi", "1Ei"}
-)
+}
+
+// cpuDivisors and memoryDivisors are the units the downward API can report
+// a resource in.
+func cpuDivisors() []string { return []string{"1m", "1"} }
+
+func memoryDivisors() []string {
+	return []string{"1", "1k", "1M", "1G", "1T", "1P", "1E", "1Ki", "1Mi", "1Gi", "1Ti", "1Pi", "1Ei"}
+}
 
 const (
 	hugePagesRequestsField = "requests.hugepages-"
@@ -308,7 +325,7 @@ func validateEnvVarValueFrom(ev core.EnvVar, fldPath *field.Path) field.ErrorLis
 	n := 0
 	if from.FieldRef != nil {
 		n++
-		errs = append(errs, validateObjectFieldSelector(from.FieldRef, envFieldPaths, fldPath.Child("fieldRef"))...)
+		errs = append(errs, validateObjectFieldSelector(from.FieldRef, envFieldPaths(), fldPath.Child("fieldRef"))...)
 	}
 	if from.ResourceFieldRef != nil {
 		n++
@@ -343,6 +360,9 @@ func validateObjectFieldSelector(fs *core.ObjectFieldSelector, allowed []string,
 		return field.ErrorList{field.Required(fldPath.Child("fieldPath"), "")}
 	}
 	path, subscript, subscripted := splitSubscriptedPath(fs.FieldPath)
+	if !subscripted {
+		path = fs.FieldPath
+	}
 	var convErr string
 	switch {
 	case fs.APIVersion != "v1":
@@ -351,7 +371,7 @@ func validateObjectFieldSelector(fs *core.ObjectFieldSelector, allowed []string,
 		convErr = "field label does not support subscript: " + fs.FieldPath
 	case !subscripted && fs.FieldPath == "spec.host":
 		path = "spec.nodeName"
-	case !subscripted && !slices.Contains(downwardAPIPodFields, fs.FieldPath):
+	case !subscripted && !slices.Contains(downwardAPIPodFields(), fs.FieldPath):
 		convErr = "field label not supported: " + fs.FieldPath
 	}
 	if convErr != "" {
@@ -389,9 +409,9 @@ func validateResourceFieldSelector(fs *core.ResourceFieldSelector, volume bool, 
 		errs = append(errs, field.Required(fldPath.Child("containerName"), ""))
 	case fs.Resource == "":
 		errs = append(errs, field.Required(fldPath.Child("resource"), ""))
-	case !slices.Contains(containerResourceFields, fs.Resource) &&
+	case !slices.Contains(containerResourceFields(), fs.Resource) &&
 		!strings.HasPrefix(fs.Resource, hugePagesRequestsField) && !strings.HasPrefix(fs.Resource, hugePagesLimitsField):
-		errs = append(errs, field.NotSupported(fldPath.Child("resource"), fs.Resource, containerResourceFields))
+		errs = append(errs, field.NotSupported(fldPath.Child("resource"), fs.Resource, containerResourceFields()))
 	}
 	if fs.Divisor.IsZero() {
 		return errs
@@ -400,19 +420,19 @@ func validateResourceFieldSelector(fs *core.ResourceFieldSelector, volume bool, 
 	divisorPath := fldPath.Child("divisor")
 	switch r {
 	case "limits.cpu", "requests.cpu":
-		if !slices.Contains(cpuDivisors, divisor) {
+		if !slices.Contains(cpuDivisors(), divisor) {
 			errs = append(errs, field.Invalid(divisorPath, r, "only divisor's values 1m and 1 are supported with the cpu resource"))
 		}
 	case "limits.memory", "requests.memory":
-		if !slices.Contains(memoryDivisors, divisor) {
+		if !slices.Contains(memoryDivisors(), divisor) {
 			errs = append(errs, field.Invalid(divisorPath, r, "only divisor's values 1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi, 1Ei are supported with the memory resource"))
 		}
 	case "limits.ephemeral-storage", "requests.ephemeral-storage":
-		if !slices.Contains(memoryDivisors, divisor) {
+		if !slices.Contains(memoryDivisors(), divisor) {
 			errs = append(errs, field.Invalid(divisorPath, r, "only divisor's values 1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi, 1Ei are supported with the local ephemeral storage resource"))
 		}
 	}
-	if (strings.HasPrefix(r, hugePagesRequestsField) || strings.HasPrefix(r, hugePagesLimitsField)) && !slices.Contains(memoryDivisors, divisor) {
+	if (strings.HasPrefix(r, hugePagesRequestsField) || strings.HasPrefix(r, hugePagesLimitsField)) && !slices.Contains(memoryDivisors(), divisor) {
 		errs = append(errs, field.Invalid(divisorPath, r, "only divisor's values 1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi, 1Ei are supported with the hugepages resource"))
 	}
 	return errs

@@ -7,12 +7,6 @@ import (
 	"seven.dev/api/resource"
 )
 
-var (
-	quantityType  = reflect.TypeFor[resource.Quantity]()
-	timeType      = reflect.TypeFor[meta.Time]()
-	microTimeType = reflect.TypeFor[meta.MicroTime]()
-)
-
 // semanticEqual is upstream's notion of "unchanged" for immutability
 // checks: deep equality in which nil and empty slices and maps are equal,
 // quantities compare by value ("1" equals "1000m") and timestamps by
@@ -30,11 +24,11 @@ func semanticEqual(a, b any) bool {
 
 func equalValues(a, b reflect.Value) bool {
 	switch a.Type() {
-	case quantityType:
+	case reflect.TypeFor[resource.Quantity]():
 		return a.Interface().(resource.Quantity).Cmp(b.Interface().(resource.Quantity)) == 0
-	case timeType:
+	case reflect.TypeFor[meta.Time]():
 		return a.Interface().(meta.Time).Equal(b.Interface().(meta.Time).Time)
-	case microTimeType:
+	case reflect.TypeFor[meta.MicroTime]():
 		return a.Interface().(meta.MicroTime).Equal(b.Interface().(meta.MicroTime).Time)
 	}
 	switch a.Kind() {

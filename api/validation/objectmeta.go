@@ -14,8 +14,11 @@ import (
 // annotations may hold (256 KiB).
 const totalAnnotationSizeLimit = 256 << 10
 
-// Finalizers the API server understands without a domain prefix.
-var standardFinalizers = []string{"kubernetes", meta.FinalizerOrphanDependents, meta.FinalizerDeleteDependents}
+// standardFinalizers are the finalizers the API server understands without
+// a domain prefix.
+func standardFinalizers() []string {
+	return []string{"kubernetes", meta.FinalizerOrphanDependents, meta.FinalizerDeleteDependents}
+}
 
 // ValidateObjectMeta checks the metadata of an object being created: name
 // (or generateName) in the kind's format, namespace present exactly when
@@ -191,7 +194,7 @@ func validateKubeFinalizerNames(finalizers []string, fldPath *field.Path) field.
 }
 
 func validateKubeFinalizerName(name string, fldPath *field.Path) field.ErrorList {
-	if !strings.Contains(name, "/") && !slices.Contains(standardFinalizers, name) {
+	if !strings.Contains(name, "/") && !slices.Contains(standardFinalizers(), name) {
 		return field.ErrorList{field.Invalid(fldPath, name, "name is neither a standard finalizer name nor is it fully qualified")}
 	}
 	return nil

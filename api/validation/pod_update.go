@@ -14,12 +14,14 @@ import (
 
 // updatablePodSpecFields is the list upstream's message gives of what a pod
 // update may change (v1.32, in-place resize disabled).
-var updatablePodSpecFields = []string{
-	"`spec.containers[*].image`",
-	"`spec.initContainers[*].image`",
-	"`spec.activeDeadlineSeconds`",
-	"`spec.tolerations` (only additions to existing tolerations)",
-	"`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
+func updatablePodSpecFields() []string {
+	return []string{
+		"`spec.containers[*].image`",
+		"`spec.initContainers[*].image`",
+		"`spec.activeDeadlineSeconds`",
+		"`spec.tolerations` (only additions to existing tolerations)",
+		"`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
+	}
 }
 
 // ValidatePodUpdate checks a user's update of a pod. Besides metadata, only
@@ -68,7 +70,7 @@ func ValidatePodUpdate(pod, old *core.Pod) field.ErrorList {
 	munged := mungePodSpec(&pod.Spec, &old.Spec)
 	if !semanticEqual(*munged, old.Spec) {
 		errs = append(errs, field.Forbidden(specPath, fmt.Sprintf("pod updates may not change fields other than %s\n%v",
-			strings.Join(updatablePodSpecFields, ","), podSpecDiff(&old.Spec, munged))))
+			strings.Join(updatablePodSpecFields(), ","), podSpecDiff(&old.Spec, munged))))
 	}
 	return errs
 }

@@ -11,27 +11,38 @@ import (
 	"seven.dev/api/resource"
 )
 
-// Resource names by role, as upstream's core helper lists them.
-var (
-	standardContainerResources = []string{"cpu", "memory", "ephemeral-storage"}
-	standardResources          = []string{
+// standardContainerResources and the lists below are resource names by
+// role, as upstream's core helper lists them.
+func standardContainerResources() []string { return []string{"cpu", "memory", "ephemeral-storage"} }
+
+func standardResources() []string {
+	return []string{
 		"cpu", "memory", "ephemeral-storage", "requests.cpu", "requests.memory", "requests.ephemeral-storage",
 		"limits.cpu", "limits.memory", "limits.ephemeral-storage", "pods", "services", "replicationcontrollers",
 		"resourcequotas", "secrets", "persistentvolumeclaims", "configmaps", "services.nodeports",
 		"services.loadbalancers", "storage", "requests.storage",
 	}
-	standardQuotaResources = []string{
+}
+
+func standardQuotaResources() []string {
+	return []string{
 		"cpu", "memory", "ephemeral-storage", "requests.cpu", "requests.memory", "requests.storage",
 		"requests.ephemeral-storage", "limits.cpu", "limits.memory", "limits.ephemeral-storage", "pods",
 		"services", "replicationcontrollers", "resourcequotas", "secrets", "persistentvolumeclaims",
 		"configmaps", "services.nodeports", "services.loadbalancers",
 	}
-	integerResources = []string{
+}
+
+func integerResources() []string {
+	return []string{
 		"pods", "services", "replicationcontrollers", "resourcequotas", "services.nodeports",
 		"services.loadbalancers", "secrets", "configmaps", "persistentvolumeclaims",
 	}
-	standardLimitRangeTypes = []core.LimitType{core.LimitTypePod, core.LimitTypeContainer, core.LimitTypePersistentVolumeClaim}
-)
+}
+
+func standardLimitRangeTypes() []core.LimitType {
+	return []core.LimitType{core.LimitTypePod, core.LimitTypeContainer, core.LimitTypePersistentVolumeClaim}
+}
 
 func isHugePageResourceName(n core.ResourceName) bool {
 	return strings.HasPrefix(string(n), core.ResourceHugePagesPrefix)
@@ -57,7 +68,7 @@ func isOvercommitAllowed(n core.ResourceName) bool {
 }
 
 func isIntegerResourceName(n core.ResourceName) bool {
-	return slices.Contains(integerResources, string(n)) || isExtendedResourceName(n)
+	return slices.Contains(integerResources(), string(n)) || isExtendedResourceName(n)
 }
 
 // validateResourceName accepts a standard resource or a qualified one.
@@ -66,7 +77,7 @@ func validateResourceName(n core.ResourceName, fldPath *field.Path) field.ErrorL
 	if len(errs) != 0 {
 		return errs
 	}
-	if !strings.Contains(string(n), "/") && !slices.Contains(standardResources, string(n)) && !isQuotaHugePageResourceName(n) {
+	if !strings.Contains(string(n), "/") && !slices.Contains(standardResources(), string(n)) && !isQuotaHugePageResourceName(n) {
 		return field.ErrorList{field.Invalid(fldPath, n, "must be a standard resource type or fully qualified")}
 	}
 	return nil
@@ -77,7 +88,7 @@ func validateResourceName(n core.ResourceName, fldPath *field.Path) field.ErrorL
 func validateContainerResourceName(n core.ResourceName, fldPath *field.Path) field.ErrorList {
 	errs := validateResourceName(n, fldPath)
 	if !strings.Contains(string(n), "/") {
-		if !slices.Contains(standardContainerResources, string(n)) && !isHugePageResourceName(n) {
+		if !slices.Contains(standardContainerResources(), string(n)) && !isHugePageResourceName(n) {
 			return append(errs, field.Invalid(fldPath, n, "must be a standard resource for containers"))
 		}
 	} else if !isNativeResource(n) && !isExtendedResourceName(n) {
@@ -89,7 +100,7 @@ func validateContainerResourceName(n core.ResourceName, fldPath *field.Path) fie
 // validateQuotaResourceName accepts the resources a quota can count.
 func validateQuotaResourceName(n core.ResourceName, fldPath *field.Path) field.ErrorList {
 	errs := validateResourceName(n, fldPath)
-	if !strings.Contains(string(n), "/") && !slices.Contains(standardQuotaResources, string(n)) && !isQuotaHugePageResourceName(n) {
+	if !strings.Contains(string(n), "/") && !slices.Contains(standardQuotaResources(), string(n)) && !isQuotaHugePageResourceName(n) {
 		return append(errs, field.Invalid(fldPath, n, isInvalidQuotaResource))
 	}
 	return errs

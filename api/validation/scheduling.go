@@ -14,8 +14,8 @@ import (
 // maxAffinityWeight bounds the weight of preferred scheduling terms.
 const maxAffinityWeight = 100
 
-var taintEffects = []string{
-	string(core.TaintEffectNoSchedule), string(core.TaintEffectPreferNoSchedule), string(core.TaintEffectNoExecute),
+func taintEffects() []string {
+	return []string{string(core.TaintEffectNoSchedule), string(core.TaintEffectPreferNoSchedule), string(core.TaintEffectNoExecute)}
 }
 
 func validateAffinity(a *core.Affinity, p *field.Path) field.ErrorList {
@@ -212,8 +212,8 @@ func validateTaintEffect(e core.TaintEffect, allowEmpty bool, p *field.Path) fie
 	if !allowEmpty && e == "" {
 		return field.ErrorList{field.Required(p, "")}
 	}
-	if !slices.Contains(taintEffects, string(e)) {
-		return field.ErrorList{field.NotSupported(p, string(e), taintEffects)}
+	if !slices.Contains(taintEffects(), string(e)) {
+		return field.ErrorList{field.NotSupported(p, string(e), taintEffects())}
 	}
 	return nil
 }

@@ -19,9 +19,11 @@ const (
 	trafficDistributionPreferClose     = "PreferClose"
 )
 
-var serviceTypes = []string{
-	string(core.ServiceTypeClusterIP), string(core.ServiceTypeExternalName),
-	string(core.ServiceTypeLoadBalancer), string(core.ServiceTypeNodePort),
+func serviceTypes() []string {
+	return []string{
+		string(core.ServiceTypeClusterIP), string(core.ServiceTypeExternalName),
+		string(core.ServiceTypeLoadBalancer), string(core.ServiceTypeNodePort),
+	}
 }
 
 func isHeadless(svc *core.Service) bool {
@@ -99,7 +101,7 @@ func ValidateService(svc *core.Service) field.ErrorList {
 		errs = append(errs, field.Required(sp.Child("type"), ""))
 	case core.ServiceTypeClusterIP, core.ServiceTypeNodePort, core.ServiceTypeLoadBalancer, core.ServiceTypeExternalName:
 	default:
-		errs = append(errs, field.NotSupported(sp.Child("type"), string(spec.Type), serviceTypes))
+		errs = append(errs, field.NotSupported(sp.Child("type"), string(spec.Type), serviceTypes()))
 	}
 	if spec.Type == core.ServiceTypeClusterIP {
 		for i, p := range spec.Ports {

@@ -18,10 +18,13 @@ const (
 	maxCSIDriverNameLength    = 63
 )
 
-var hostPathTypes = []string{
-	string(core.HostPathUnset), string(core.HostPathBlockDev), string(core.HostPathCharDev),
-	string(core.HostPathDirectory), string(core.HostPathDirectoryOrCreate), string(core.HostPathFile),
-	string(core.HostPathFileOrCreate), string(core.HostPathSocket),
+// hostPathTypes lists the host path types in upstream's (sorted) order.
+func hostPathTypes() []string {
+	return []string{
+		string(core.HostPathUnset), string(core.HostPathBlockDev), string(core.HostPathCharDev),
+		string(core.HostPathDirectory), string(core.HostPathDirectoryOrCreate), string(core.HostPathFile),
+		string(core.HostPathFileOrCreate), string(core.HostPathSocket),
+	}
 }
 
 // validateVolumes checks a pod's volumes and returns the valid ones by name
@@ -132,8 +135,8 @@ func validateHostPath(hp *core.HostPathVolumeSource, p *field.Path) field.ErrorL
 		return field.ErrorList{field.Required(p.Child("path"), "")}
 	}
 	errs := validatePathNoBacksteps(hp.Path, p.Child("path"))
-	if hp.Type != nil && !slices.Contains(hostPathTypes, string(*hp.Type)) {
-		errs = append(errs, field.NotSupported(p.Child("type"), string(*hp.Type), hostPathTypes))
+	if hp.Type != nil && !slices.Contains(hostPathTypes(), string(*hp.Type)) {
+		errs = append(errs, field.NotSupported(p.Child("type"), string(*hp.Type), hostPathTypes()))
 	}
 	return errs
 }
@@ -166,7 +169,7 @@ func validateDownwardAPIFile(f *core.DownwardAPIVolumeFile, p *field.Path) field
 	errs = append(errs, validateLocalNonReservedPath(f.Path, p.Child("path"))...)
 	switch {
 	case f.FieldRef != nil:
-		errs = append(errs, validateObjectFieldSelector(f.FieldRef, volumeFieldPaths, p.Child("fieldRef"))...)
+		errs = append(errs, validateObjectFieldSelector(f.FieldRef, volumeFieldPaths(), p.Child("fieldRef"))...)
 		if f.ResourceFieldRef != nil {
 			errs = append(errs, field.Invalid(p, "resource", "fieldRef and resourceFieldRef can not be specified simultaneously"))
 		}

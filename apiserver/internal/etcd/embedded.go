@@ -85,6 +85,9 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig) (*Embedded, error) {
 	// The API server compacts on its own schedule (RunCompactor), keeping the watch window
 	// it promises; etcd's auto-compaction stays off (retention "0", the default).
 	ec.AutoCompactionRetention = "0"
+	// Only requests slower than this are logged ("request stats"); left at zero, etcd logs
+	// every request as expensive.
+	ec.WarningUnaryRequestDuration = embed.DefaultWarningUnaryRequestDuration
 	// etcd logs at info level by default, which drowns the API server's own logs; forward
 	// only its warnings and errors into our slog output.
 	ec.Logger = "zap"

@@ -103,6 +103,7 @@ func (r *Registry) Delete(ctx context.Context, q *Request, opts *meta.DeleteOpti
 	if q.DryRun {
 		return DeleteResult{Object: marked}, nil
 	}
+	r.namespaces.observe(out)
 	om := out.GetObjectMeta()
 	if len(om.Finalizers) == 0 && !h.blocksDeletion(out) && (om.DeletionGracePeriodSeconds == nil || *om.DeletionGracePeriodSeconds == 0) {
 		deleted, err := r.finishDelete(ctx, q, out)

@@ -3,6 +3,9 @@ package registry
 import (
 	"context"
 
+	"seven.dev/api/batch"
+	"seven.dev/api/defaults"
+
 	"seven.dev/api/meta"
 	"seven.dev/api/scheme"
 )
@@ -61,12 +64,25 @@ var kindHooks = map[string]*hooks{
 	"apps/deployments":           workloadHooks(),
 	"apps/replicasets":           workloadHooks(),
 	"apps/daemonsets":            workloadHooks(),
-	"batch/jobs":                 workloadHooks(),
+	"batch/jobs":                 jobHooks(),
 	"coordination.k8s.io/leases": {createOnUpdate: true},
 }
 
 func workloadHooks() *hooks {
 	return &hooks{generation: true, prepareCreate: clearStatus}
+}
+
+// jobHooks generate the job's selector and labels from its uid at create, as upstream.
+func jobHooks() *hooks {
+	h := workloadHooks()
+	h.prepareCreate = func(obj meta.Object) {
+		clearStatus(obj)
+		j := obj.(*batch.Job)
+		if j.Spec.ManualSelector == nil || !*j.Spec.ManualSelector {
+			defaults.GenerateJobSelector(j)
+		}
+	}
+	return h
 }
 
 func clearStatus(obj meta.Object) {

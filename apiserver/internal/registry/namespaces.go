@@ -91,6 +91,14 @@ func (c *namespaceCache) apply(ev storage.Event) {
 	}
 }
 
+// observe records a namespace this server just wrote, ahead of the watch, so a create
+// that follows the namespace's deletion at once is refused.
+func (c *namespaceCache) observe(obj meta.Object) {
+	if ns, ok := obj.(*core.Namespace); ok {
+		c.apply(storage.Event{Type: meta.Modified, Object: ns})
+	}
+}
+
 func (c *namespaceCache) phase(name string) (core.NamespacePhase, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()

@@ -36,6 +36,7 @@ func owner(s *core.Service) string { return s.Namespace + "/" + s.Name }
 // them out (a PUT of a manifest without them), as upstream does.
 func keepAllocations(obj, old meta.Object, _ string) {
 	s, o := obj.(*core.Service), old.(*core.Service)
+	dropTypeDependentFields(s, o)
 	if needsClusterIP(s) && needsClusterIP(o) && s.Spec.ClusterIP == "" && len(s.Spec.ClusterIPs) == 0 {
 		s.Spec.ClusterIP = o.Spec.ClusterIP
 		s.Spec.ClusterIPs = append([]string(nil), o.Spec.ClusterIPs...)
@@ -238,5 +239,33 @@ func releaseService(ctx context.Context, r *Registry, obj meta.Object) {
 				r.release(r.cfg.ServiceNodePorts, strconv.Itoa(int(p.NodePort)))
 			}
 		}
+	}
+}
+
+// dropTypeDependentFields clears, when a Service changes type, the fields the old type
+// needed and the new one forbids, unless the client changed them itself (upstream does the
+// same, so `kubectl apply` of a type change just works).
+func dropTypeDependentFields(s, o *core.Service) {
+	if needsNodePorts(o) && !needsNodePorts(s) {
+		for i := range s.Spec.Ports {
+			p := &s.Spec.Ports[i]
+			for _, op := range o.Spec.Ports {
+				if p.NodePort != 0 && p.NodePort == op.NodePort {
+					p.NodePort = 0
+				}
+			}
+		}
+		if s.Spec.ExternalTrafficPolicy == o.Spec.ExternalTrafficPolicy {
+			s.Spec.ExternalTrafficPolicy = ""
+		}
+		if s.Spec.HealthCheckNodePort == o.Spec.HealthCheckNodePort {
+			s.Spec.HealthCheckNodePort = 0
+		}
+	}
+	if s.Spec.Type == core.ServiceTypeExternalName && o.Spec.Type != core.ServiceTypeExternalName {
+		if s.Spec.ClusterIP == o.Spec.ClusterIP {
+			s.Spec.ClusterIP, s.Spec.ClusterIPs = "", nil
+		}
+		s.Spec.IPFamilies, s.Spec.IPFamilyPolicy = nil, nil
 	}
 }

@@ -52,9 +52,12 @@ func (s *Server) bootstrap(ctx context.Context) error {
 	addr := s.opts.AdvertiseAddress
 	if addr == "" {
 		addr = s.opts.InsecureBindAddress
-		if ip := net.ParseIP(addr); ip == nil || ip.IsUnspecified() {
-			addr = "127.0.0.1"
-		}
+	}
+	if ip := net.ParseIP(addr); ip == nil || ip.IsUnspecified() || ip.IsLoopback() {
+		// Endpoints may not point at loopback; without a routable address to publish, the
+		// kubernetes Service has no endpoints (as upstream, which refuses such addresses).
+		s.log.Info("not publishing kubernetes endpoints: no routable --advertise-address", "address", addr)
+		return nil
 	}
 	epKind, _ := s.scheme.ByResource("", "endpoints")
 	ep := &core.Endpoints{

@@ -67,6 +67,8 @@ type ListOptions struct {
 
 // ListResult is one page of a list.
 type ListResult struct {
+	// Items of a list served from the watch cache are shared with it, like Event.Object:
+	// treat them as read-only.
 	Items           []meta.Object
 	ResourceVersion int64
 	Continue        string

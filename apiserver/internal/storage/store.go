@@ -41,8 +41,8 @@ func WithBookmarkInterval(d time.Duration) Option {
 }
 
 // WithWatcherQueue sets how many events may wait for one watcher's reader before the
-// watcher is dropped as too slow (default DefaultWatcherQueue). The queue grows on demand,
-// so idle watchers cost nothing.
+// watcher is dropped as too slow (default DefaultWatcherQueue); one batch of events from
+// etcd may go beyond it. The queue grows on demand, so idle watchers cost nothing.
 func WithWatcherQueue(n int) Option {
 	return func(o *options) { o.watcherQueue = n }
 }

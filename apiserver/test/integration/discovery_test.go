@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDiscoveryVersionHealthMetrics(t *testing.T) {
@@ -59,6 +60,8 @@ func TestDiscoveryVersionHealthMetrics(t *testing.T) {
 		}
 	}
 	s.mustDo(201, "POST", "/api/v1/namespaces/default/pods", pod("m", nil))
+	w := s.watch("/api/v1/namespaces/default/pods?watch=true")
+	w.next(5 * time.Second) // the watch is registered once its first event arrives
 	resp, err := http.Get(s.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +72,7 @@ func TestDiscoveryVersionHealthMetrics(t *testing.T) {
 		`apiserver_request_total{code="201",component="apiserver",group="",resource="pods",scope="namespace",subresource="",verb="POST",version="v1"}`,
 		"apiserver_request_duration_seconds_bucket",
 		"etcd_request_duration_seconds_bucket{operation=\"create\",type=\"pods\"",
-		"apiserver_registered_watchers",
+		`apiserver_registered_watchers{group="",kind="Pod",version="v1"} 1`,
 	} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics lacks %s", want)
