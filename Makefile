@@ -36,7 +36,8 @@ unit:
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzDecodeAndValidate$$' -fuzztime=$(FUZZTIME) ./api/validation/
 	$(GO) test -run='^$$' -fuzz='^FuzzParseQuantity$$' -fuzztime=$(FUZZTIME) ./api/resource/
-	$(GO) test -run='^$$' -fuzz='^FuzzParseSelector$$' -fuzztime=$(FUZZTIME) ./api/labels/
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./api/labels/
+	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) ./apiserver/internal/registry/
 	$(GO) test -run='^$$' -fuzz='^FuzzApply$$' -fuzztime=$(FUZZTIME) ./api/patch/
 
 e2e: build

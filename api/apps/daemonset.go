@@ -27,7 +27,7 @@ type DaemonSetList struct {
 type DaemonSetSpec struct {
 	Selector             *meta.LabelSelector     `json:"selector"`
 	Template             core.PodTemplateSpec    `json:"template"`
-	UpdateStrategy       DaemonSetUpdateStrategy `json:"updateStrategy,omitzero"`
+	UpdateStrategy       DaemonSetUpdateStrategy `json:"updateStrategy,omitempty"`
 	MinReadySeconds      int32                   `json:"minReadySeconds,omitempty"`
 	RevisionHistoryLimit *int32                  `json:"revisionHistoryLimit,omitempty"`
 }

@@ -26,7 +26,7 @@ type DeploymentSpec struct {
 	Replicas                *int32               `json:"replicas,omitempty"`
 	Selector                *meta.LabelSelector  `json:"selector"`
 	Template                core.PodTemplateSpec `json:"template"`
-	Strategy                DeploymentStrategy   `json:"strategy,omitzero" patchStrategy:"retainKeys"`
+	Strategy                DeploymentStrategy   `json:"strategy,omitempty" patchStrategy:"retainKeys"`
 	MinReadySeconds         int32                `json:"minReadySeconds,omitempty"`
 	RevisionHistoryLimit    *int32               `json:"revisionHistoryLimit,omitempty"`
 	Paused                  bool                 `json:"paused,omitempty"`

@@ -25,7 +25,7 @@ type ReplicaSetSpec struct {
 	Replicas        *int32               `json:"replicas,omitempty"`
 	MinReadySeconds int32                `json:"minReadySeconds,omitempty"`
 	Selector        *meta.LabelSelector  `json:"selector"`
-	Template        core.PodTemplateSpec `json:"template,omitzero"`
+	Template        core.PodTemplateSpec `json:"template,omitempty"`
 }
 
 // ReplicaSetStatus is the observed state of a replica set.

@@ -15,7 +15,7 @@ type Container struct {
 	Ports                    []ContainerPort          `json:"ports,omitempty" patchStrategy:"merge" patchMergeKey:"containerPort"`
 	EnvFrom                  []EnvFromSource          `json:"envFrom,omitempty"`
 	Env                      []EnvVar                 `json:"env,omitempty" patchStrategy:"merge" patchMergeKey:"name"`
-	Resources                ResourceRequirements     `json:"resources,omitzero"`
+	Resources                ResourceRequirements     `json:"resources,omitempty"`
 	ResizePolicy             []ContainerResizePolicy  `json:"resizePolicy,omitempty"`
 	RestartPolicy            *ContainerRestartPolicy  `json:"restartPolicy,omitempty"`
 	VolumeMounts             []VolumeMount            `json:"volumeMounts,omitempty" patchStrategy:"merge" patchMergeKey:"mountPath"`
@@ -74,7 +74,7 @@ type ObjectFieldSelector struct {
 type ResourceFieldSelector struct {
 	ContainerName string            `json:"containerName,omitempty"`
 	Resource      string            `json:"resource"`
-	Divisor       resource.Quantity `json:"divisor,omitzero"`
+	Divisor       resource.Quantity `json:"divisor,omitempty"`
 }
 
 // ConfigMapKeySelector selects one key of a ConfigMap.

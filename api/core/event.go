@@ -10,7 +10,7 @@ type Event struct {
 	InvolvedObject      ObjectReference  `json:"involvedObject"`
 	Reason              string           `json:"reason,omitempty"`
 	Message             string           `json:"message,omitempty"`
-	Source              EventSource      `json:"source,omitzero"`
+	Source              EventSource      `json:"source,omitempty"`
 	FirstTimestamp      meta.Time        `json:"firstTimestamp,omitzero"`
 	LastTimestamp       meta.Time        `json:"lastTimestamp,omitzero"`
 	Count               int32            `json:"count,omitempty"`

@@ -34,8 +34,8 @@ type NodeStatus struct {
 	Phase           NodePhase            `json:"phase,omitempty"`
 	Conditions      []NodeCondition      `json:"conditions,omitempty" patchStrategy:"merge" patchMergeKey:"type"`
 	Addresses       []NodeAddress        `json:"addresses,omitempty" patchStrategy:"merge" patchMergeKey:"type"`
-	DaemonEndpoints NodeDaemonEndpoints  `json:"daemonEndpoints,omitzero"`
-	NodeInfo        NodeSystemInfo       `json:"nodeInfo,omitzero"`
+	DaemonEndpoints NodeDaemonEndpoints  `json:"daemonEndpoints,omitempty"`
+	NodeInfo        NodeSystemInfo       `json:"nodeInfo,omitempty"`
 	Images          []ContainerImage     `json:"images,omitempty"`
 	VolumesInUse    []UniqueVolumeName   `json:"volumesInUse,omitempty"`
 	VolumesAttached []AttachedVolume     `json:"volumesAttached,omitempty"`
@@ -95,7 +95,7 @@ const (
 
 // NodeDaemonEndpoints are the ports of the daemons on a node.
 type NodeDaemonEndpoints struct {
-	KubeletEndpoint DaemonEndpoint `json:"kubeletEndpoint,omitzero"`
+	KubeletEndpoint DaemonEndpoint `json:"kubeletEndpoint,omitempty"`
 }
 
 // DaemonEndpoint is one daemon port. The capitalised JSON name is upstream's.

@@ -244,8 +244,8 @@ const (
 // ContainerStatus is the observed state of one container of a pod.
 type ContainerStatus struct {
 	Name                 string                `json:"name"`
-	State                ContainerState        `json:"state,omitzero"`
-	LastTerminationState ContainerState        `json:"lastState,omitzero"`
+	State                ContainerState        `json:"state,omitempty"`
+	LastTerminationState ContainerState        `json:"lastState,omitempty"`
 	Ready                bool                  `json:"ready"`
 	RestartCount         int32                 `json:"restartCount"`
 	Image                string                `json:"image"`
@@ -304,7 +304,7 @@ type PodTemplateSpec struct {
 type PodTemplate struct {
 	meta.TypeMeta   `json:",inline"`
 	meta.ObjectMeta `json:"metadata,omitzero"`
-	Template        PodTemplateSpec `json:"template,omitzero"`
+	Template        PodTemplateSpec `json:"template,omitempty"`
 }
 
 // PodTemplateList is a list of pod templates.

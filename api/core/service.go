@@ -50,7 +50,7 @@ type ServicePort struct {
 	Protocol    Protocol           `json:"protocol,omitempty"`
 	AppProtocol *string            `json:"appProtocol,omitempty"`
 	Port        int32              `json:"port"`
-	TargetPort  intstr.IntOrString `json:"targetPort,omitzero"`
+	TargetPort  intstr.IntOrString `json:"targetPort,omitempty"`
 	NodePort    int32              `json:"nodePort,omitempty"`
 }
 
@@ -131,7 +131,7 @@ const (
 // ServiceStatus is the observed state of a service. Upstream also has a
 // conditions list of meta/v1 Conditions; Seven does not model it yet.
 type ServiceStatus struct {
-	LoadBalancer LoadBalancerStatus `json:"loadBalancer,omitzero"`
+	LoadBalancer LoadBalancerStatus `json:"loadBalancer,omitempty"`
 }
 
 // LoadBalancerStatus lists the ingress points of a load balancer.

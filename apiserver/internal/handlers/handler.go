@@ -213,6 +213,9 @@ func (h *Resources) listOptions(r *http.Request, q *registry.Request) (storage.L
 	}
 	opts.Predicate = pred
 	opts.ResourceVersion = query.Get("resourceVersion")
+	if err := checkResourceVersion(opts.ResourceVersion); err != nil {
+		return opts, err
+	}
 	if l := query.Get("limit"); l != "" {
 		n, err := strconv.ParseInt(l, 10, 64)
 		if err != nil || n < 0 {
@@ -563,7 +566,6 @@ func (h *Resources) delete(w http.ResponseWriter, r *http.Request, q *registry.R
 		code = http.StatusAccepted
 	}
 	if !res.Deleted || registry.ReturnsObjectOnDelete(q) {
-		registry.SetTypeMeta(q.Kind, res.Object)
 		h.writeObject(w, r, q.Kind, code, res.Object)
 		return
 	}
@@ -587,4 +589,15 @@ func (h *Resources) deleteCollection(w http.ResponseWriter, r *http.Request, q *
 		return
 	}
 	writeJSON(w, http.StatusOK, &meta.Status{TypeMeta: meta.TypeMeta{Kind: "Status", APIVersion: "v1"}, Status: meta.StatusSuccess})
+}
+
+// checkResourceVersion rejects a resourceVersion that is not a revision number.
+func checkResourceVersion(rv string) error {
+	if rv == "" {
+		return nil
+	}
+	if n, err := strconv.ParseUint(rv, 10, 64); err != nil || n > 1<<62 {
+		return apierrors.NewBadRequest(fmt.Sprintf("invalid resource version %q: must be a non-negative integer", rv))
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -96,7 +97,12 @@ func ParseRequestInfo(r *http.Request) RequestInfo {
 	return info
 }
 
-func isTrue(s string) bool { return s == "true" || s == "1" }
+// isTrue reads a boolean query parameter the way upstream does (strconv.ParseBool: the
+// Python client sends "True").
+func isTrue(s string) bool {
+	b, err := strconv.ParseBool(s)
+	return err == nil && b
+}
 
 func splitPath(p string) []string {
 	p = strings.Trim(p, "/")

@@ -58,7 +58,8 @@ func (h *Resources) table(r *http.Request, k *scheme.Kind, objs []meta.Object) (
 		case "None":
 			continue
 		case "Object":
-			registry.SetTypeMeta(k, objs[i])
+			// Objects may be shared with the watch cache: never write to them. Stored
+			// objects already carry their kind and apiVersion.
 			v = objs[i]
 		default:
 			v = &meta.PartialObjectMetadata{

@@ -44,6 +44,10 @@ func (h *Resources) watch(w http.ResponseWriter, r *http.Request, q *registry.Re
 			timeout = time.Duration(n) * time.Second
 		}
 	}
+	if err := checkResourceVersion(query.Get("resourceVersion")); err != nil {
+		writeError(w, err)
+		return
+	}
 	flusher, ok := w.(http.Flusher)
 	if !ok {
 		writeError(w, apierrors.NewInternalError(errors.New("streaming is not supported by this connection")))

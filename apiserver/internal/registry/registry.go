@@ -162,6 +162,3 @@ func setTypeMeta(k *scheme.Kind, obj meta.Object) {
 	tm.Kind = k.Kind
 	tm.APIVersion = k.GroupVersion()
 }
-
-// SetTypeMeta stamps kind and apiVersion on an object before it is written out.
-func SetTypeMeta(k *scheme.Kind, obj meta.Object) { setTypeMeta(k, obj) }

@@ -69,11 +69,11 @@ func New(ctx context.Context, opts *Options, log *slog.Logger, reg *prometheus.R
 	s.metrics = newMetrics(reg)
 	for _, k := range s.scheme.Kinds() {
 		st, err := storage.New(client, storage.Config{
-			Resource:         k.Resource,
-			Namespaced:       k.Namespaced,
-			New:              k.New,
-			AttrsOf:          attrsFunc(k),
-			WatchCacheSize:   opts.WatchCacheSize,
+			Resource:       k.Resource,
+			Namespaced:     k.Namespaced,
+			New:            k.New,
+			AttrsOf:        attrsFunc(k),
+			WatchCacheSize: opts.WatchCacheSize,
 		}, log, storage.WithBookmarkInterval(opts.BookmarkInterval))
 		if err != nil {
 			s.closeEtcd()
