@@ -18,7 +18,7 @@ const deployment = `{
     "selector": {"matchLabels": {"app": "nginx"}},
     "template": {
       "metadata": {"labels": {"app": "nginx"}},
-      "spec": {"containers": [{"name": "nginx", "image": "nginx:1.25", "ports": [{"containerPort": 80}]}]}
+      "spec": {"containers": [{"name": "nginx", "image": "nginx:1.25", "ports": [{"containerPort": 80}], "resources": {}}]}
     },
     "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 1}},
     "minReadySeconds": 5,
@@ -39,8 +39,9 @@ const deployment = `{
 const recreate = `{
   "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "db"},
   "spec": {"selector": {"matchExpressions": [{"key": "app", "operator": "In", "values": ["db"]}]},
-    "template": {"metadata": {"labels": {"app": "db"}}, "spec": {"containers": [{"name": "db", "image": "postgres"}]}},
-    "strategy": {"type": "Recreate"}}
+    "template": {"metadata": {"labels": {"app": "db"}}, "spec": {"containers": [{"name": "db", "image": "postgres", "resources": {}}]}},
+    "strategy": {"type": "Recreate"}},
+  "status": {}
 }`
 
 const replicaSet = `{
@@ -48,7 +49,7 @@ const replicaSet = `{
   "metadata": {"name": "nginx-7c5ddbdf54", "namespace": "default", "labels": {"app": "nginx", "pod-template-hash": "7c5ddbdf54"},
     "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "nginx", "uid": "u1", "controller": true, "blockOwnerDeletion": true}]},
   "spec": {"replicas": 0, "minReadySeconds": 5, "selector": {"matchLabels": {"app": "nginx", "pod-template-hash": "7c5ddbdf54"}},
-    "template": {"metadata": {"labels": {"app": "nginx", "pod-template-hash": "7c5ddbdf54"}}, "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}}},
+    "template": {"metadata": {"labels": {"app": "nginx", "pod-template-hash": "7c5ddbdf54"}}, "spec": {"containers": [{"name": "nginx", "image": "nginx", "resources": {}}]}}},
   "status": {"replicas": 0, "observedGeneration": 4,
     "conditions": [{"type": "ReplicaFailure", "status": "True", "lastTransitionTime": "2024-05-01T10:00:00Z", "reason": "FailedCreate"}]}
 }`
@@ -59,7 +60,7 @@ const daemonSet = `{
   "spec": {
     "selector": {"matchLabels": {"k8s-app": "kube-proxy"}},
     "template": {"metadata": {"labels": {"k8s-app": "kube-proxy"}},
-      "spec": {"hostNetwork": true, "containers": [{"name": "kube-proxy", "image": "kube-proxy"}], "tolerations": [{"operator": "Exists"}]}},
+      "spec": {"hostNetwork": true, "containers": [{"name": "kube-proxy", "image": "kube-proxy", "resources": {}}], "tolerations": [{"operator": "Exists"}]}},
     "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "10%", "maxSurge": 0}},
     "minReadySeconds": 1,
     "revisionHistoryLimit": 10
@@ -71,8 +72,9 @@ const daemonSet = `{
 const onDelete = `{
   "apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent"},
   "spec": {"selector": {"matchLabels": {"app": "agent"}},
-    "template": {"metadata": {"labels": {"app": "agent"}}, "spec": {"containers": [{"name": "agent", "image": "agent"}]}},
-    "updateStrategy": {"type": "OnDelete"}}
+    "template": {"metadata": {"labels": {"app": "agent"}}, "spec": {"containers": [{"name": "agent", "image": "agent", "resources": {}}]}},
+    "updateStrategy": {"type": "OnDelete"}},
+  "status": {"currentNumberScheduled": 0, "numberMisscheduled": 0, "desiredNumberScheduled": 0, "numberReady": 0}
 }`
 
 const revision = `{
@@ -129,11 +131,11 @@ func TestZeroValues(t *testing.T) {
 		v    any
 		want string
 	}{
-		{"deployment", apps.Deployment{}, `{}`},
-		{"deployment spec", apps.DeploymentSpec{}, `{"selector":null,"template":{}}`},
-		{"replicaset", apps.ReplicaSet{}, `{}`},
+		{"deployment", apps.Deployment{}, `{"spec":{"selector":null,"template":{"spec":{"containers":null}},"strategy":{}},"status":{}}`},
+		{"deployment spec", apps.DeploymentSpec{}, `{"selector":null,"template":{"spec":{"containers":null}},"strategy":{}}`},
+		{"replicaset", apps.ReplicaSet{}, `{"spec":{"selector":null,"template":{"spec":{"containers":null}}},"status":{"replicas":0}}`},
 		{"replicaset status", apps.ReplicaSetStatus{}, `{"replicas":0}`},
-		{"daemonset", apps.DaemonSet{}, `{}`},
+		{"daemonset", apps.DaemonSet{}, `{"spec":{"selector":null,"template":{"spec":{"containers":null}},"updateStrategy":{}},"status":{"currentNumberScheduled":0,"numberMisscheduled":0,"desiredNumberScheduled":0,"numberReady":0}}`},
 		{"daemonset status", apps.DaemonSetStatus{}, `{"currentNumberScheduled":0,"numberMisscheduled":0,"desiredNumberScheduled":0,"numberReady":0}`},
 		{"controller revision", apps.ControllerRevision{}, `{"revision":0}`},
 	}

@@ -13,9 +13,10 @@ func TestRoundTrip(t *testing.T) {
 			`{"kind":"Scale","apiVersion":"autoscaling/v1","metadata":{"name":"web","namespace":"default","resourceVersion":"12"},"spec":{"replicas":5},"status":{"replicas":3,"selector":"app=web,tier in (a,b)"}}`,
 			"",
 		},
-		// kubectl scale --replicas=0 sends an explicit 0, which is the zero value.
-		{`{"spec":{"replicas":0}}`, `{}`},
-		{`{"status":{"replicas":0}}`, `{}`},
+		// kubectl scale --replicas=0 sends an explicit 0, which is the zero value:
+		// upstream drops it (omitempty) but always writes spec and status.replicas.
+		{`{"spec":{"replicas":0}}`, `{"spec":{},"status":{"replicas":0}}`},
+		{`{"status":{"replicas":0}}`, `{"spec":{},"status":{"replicas":0}}`},
 	}
 	for _, tt := range tests {
 		coretest.RoundTrip[autoscaling.Scale](t, tt.in, tt.want)

@@ -15,7 +15,7 @@ const job = `{
     "selector": {"matchLabels": {"batch.kubernetes.io/controller-uid": "u1"}},
     "manualSelector": false,
     "template": {"metadata": {"labels": {"batch.kubernetes.io/controller-uid": "u1", "batch.kubernetes.io/job-name": "pi"}},
-      "spec": {"restartPolicy": "Never", "containers": [{"name": "pi", "image": "perl", "command": ["perl", "-Mbignum=bpi", "-wle", "print bpi(2000)"]}]}},
+      "spec": {"restartPolicy": "Never", "containers": [{"name": "pi", "image": "perl", "command": ["perl", "-Mbignum=bpi", "-wle", "print bpi(2000)"], "resources": {}}]}},
     "ttlSecondsAfterFinished": 100,
     "completionMode": "NonIndexed",
     "suspend": false,
@@ -37,7 +37,7 @@ const indexed = `{
   "apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "idx"},
   "spec": {"completions": 3, "completionMode": "Indexed", "backoffLimitPerIndex": 1, "maxFailedIndexes": 1,
     "successPolicy": {"rules": [{"succeededIndexes": "0-1", "succeededCount": 1}]},
-    "template": {"spec": {"restartPolicy": "OnFailure", "containers": [{"name": "w", "image": "busybox"}]}}},
+    "template": {"spec": {"restartPolicy": "OnFailure", "containers": [{"name": "w", "image": "busybox", "resources": {}}]}}},
   "status": {"completedIndexes": "0,2", "failedIndexes": "1", "uncountedTerminatedPods": {}}
 }`
 
@@ -58,8 +58,8 @@ func TestValues(t *testing.T) {
 }
 
 func TestZeroValues(t *testing.T) {
-	coretest.MarshalEqual(t, batch.Job{}, `{}`)
-	coretest.MarshalEqual(t, batch.JobSpec{}, `{"template":{}}`)
+	coretest.MarshalEqual(t, batch.Job{}, `{"spec":{"template":{"spec":{"containers":null}}},"status":{}}`)
+	coretest.MarshalEqual(t, batch.JobSpec{}, `{"template":{"spec":{"containers":null}}}`)
 	coretest.MarshalEqual(t, batch.JobStatus{}, `{}`)
 	tag := coretest.Tag(t, batch.JobStatus{}, "Conditions")
 	if tag.Get("patchStrategy") != "merge" || tag.Get("patchMergeKey") != "type" {

@@ -5,7 +5,10 @@
 //
 // Field names, omitempty behaviour and strategic-merge-patch tags (patchStrategy,
 // patchMergeKey) follow k8s.io/api/core/v1, because clients compare bytes and the
-// patch engine reads the tags. The package holds plain data only: it must never
+// patch engine reads the tags. As in upstream, a struct-valued field tagged
+// omitempty is always written ("resources": {}, "status": {}). The only fields
+// tagged omitzero are metadata and the meta.Time/MicroTime values upstream writes
+// as null when unset: Seven omits those instead. The package holds plain data only: it must never
 // grow defaulting, validation or I/O, which live in packages of their own.
 package core
 

@@ -14,8 +14,9 @@ import (
 func roundTrip[T any](t *testing.T, doc string) { coretest.RoundTrip[T](t, doc, "") }
 
 // TestRoundTrip decodes upstream-shaped documents (as kubectl posts them and as the
-// upstream API server returns them, minus the null and {} fields Seven omits) and
-// checks that encoding gives the same document back.
+// upstream API server returns them) and checks that encoding gives the same document
+// back. The documents hold what upstream's Go types write when they re-encode them
+// ("resources": {}, "status": {} and so on), minus the null timestamps Seven omits.
 func TestRoundTrip(t *testing.T) {
 	tests := []struct {
 		file string
@@ -85,8 +86,9 @@ func TestDecodedValues(t *testing.T) {
 	}
 }
 
-// TestNormalisation pins the places where Seven deliberately writes less than
-// upstream: nulls for unset timestamps and {} for unset struct fields are omitted.
+// TestNormalisation pins the one place where Seven deliberately writes less than
+// upstream: nulls for unset timestamps are omitted. Struct fields that upstream
+// always writes ({} when empty) are kept, as upstream keeps them.
 func TestNormalisation(t *testing.T) {
 	in := `{
 	  "apiVersion": "v1", "kind": "Pod",
@@ -98,15 +100,16 @@ func TestNormalisation(t *testing.T) {
 	want := `{
 	  "apiVersion": "v1", "kind": "Pod",
 	  "metadata": {"name": "x"},
-	  "spec": {"containers": [{"name": "c", "image": "busybox"}]},
+	  "spec": {"containers": [{"name": "c", "image": "busybox", "resources": {}}]},
 	  "status": {"conditions": [{"type": "PodScheduled", "status": "False", "lastTransitionTime": "2024-05-01T10:00:00Z"}],
-	             "containerStatuses": [{"name": "c", "ready": false, "restartCount": 0, "image": "busybox", "imageID": ""}]}
+	             "containerStatuses": [{"name": "c", "state": {}, "lastState": {}, "ready": false, "restartCount": 0, "image": "busybox", "imageID": ""}]}
 	}`
 	coretest.RoundTrip[core.Pod](t, in, want)
 }
 
 // TestZeroValues checks that empty objects carry no spurious fields, and that the
-// fields upstream always writes are still written.
+// fields upstream always writes (struct fields, whatever their tag, and fields
+// without omitempty) are written as upstream's encoding/json writes them.
 func TestZeroValues(t *testing.T) {
 	one := int32(1)
 	tests := []struct {
@@ -114,28 +117,31 @@ func TestZeroValues(t *testing.T) {
 		v    any
 		want string
 	}{
-		{"pod", core.Pod{}, `{}`},
-		{"pod with name", core.Pod{ObjectMeta: metaName("x")}, `{"metadata":{"name":"x"}}`},
-		{"container", core.Container{}, `{"name":""}`},
+		{"pod", core.Pod{}, `{"spec":{"containers":null},"status":{}}`},
+		{"pod with name", core.Pod{ObjectMeta: metaName("x")}, `{"metadata":{"name":"x"},"spec":{"containers":null},"status":{}}`},
+		{"container", core.Container{}, `{"name":"","resources":{}}`},
 		{"container port", core.ContainerPort{}, `{"containerPort":0}`},
-		{"service", core.Service{}, `{}`},
-		{"service port", core.ServicePort{Port: 80}, `{"port":80}`},
-		{"node", core.Node{}, `{}`},
+		{"service", core.Service{}, `{"spec":{},"status":{"loadBalancer":{}}}`},
+		{"service port", core.ServicePort{Port: 80}, `{"port":80,"targetPort":0}`},
+		{"node", core.Node{}, `{"spec":{},"status":{"daemonEndpoints":{"kubeletEndpoint":{"Port":0}},"nodeInfo":{"machineID":"","systemUUID":"","bootID":"","kernelVersion":"","osImage":"","containerRuntimeVersion":"","kubeletVersion":"","kubeProxyVersion":"","operatingSystem":"","architecture":""}}}`},
 		{"node status", core.NodeStatus{DaemonEndpoints: core.NodeDaemonEndpoints{KubeletEndpoint: core.DaemonEndpoint{Port: 10250}}},
-			`{"daemonEndpoints":{"kubeletEndpoint":{"Port":10250}}}`},
-		{"namespace", core.Namespace{}, `{}`},
+			`{"daemonEndpoints":{"kubeletEndpoint":{"Port":10250}},"nodeInfo":{"machineID":"","systemUUID":"","bootID":"","kernelVersion":"","osImage":"","containerRuntimeVersion":"","kubeletVersion":"","kubeProxyVersion":"","operatingSystem":"","architecture":""}}`},
+		{"namespace", core.Namespace{}, `{"spec":{},"status":{}}`},
 		{"endpoints", core.Endpoints{}, `{}`},
 		{"configmap", core.ConfigMap{}, `{}`},
 		{"secret", core.Secret{}, `{}`},
-		{"event", core.Event{}, `{"involvedObject":{},"reportingComponent":"","reportingInstance":""}`},
+		{"event", core.Event{}, `{"involvedObject":{},"source":{},"reportingComponent":"","reportingInstance":""}`},
 		{"binding", core.Binding{}, `{"target":{}}`},
-		{"rc", core.ReplicationController{Spec: core.ReplicationControllerSpec{Replicas: &one}}, `{"spec":{"replicas":1}}`},
+		{"rc", core.ReplicationController{Spec: core.ReplicationControllerSpec{Replicas: &one}}, `{"spec":{"replicas":1},"status":{"replicas":0}}`},
 		{"rc status", core.ReplicationControllerStatus{}, `{"replicas":0}`},
-		{"limit range", core.LimitRange{}, `{}`},
+		{"rc spec without template", core.ReplicationControllerSpec{}, `{}`},
+		{"pod template", core.PodTemplate{}, `{"template":{"spec":{"containers":null}}}`},
+		{"resource field selector", core.ResourceFieldSelector{Resource: "limits.cpu"}, `{"resource":"limits.cpu","divisor":"0"}`},
+		{"limit range", core.LimitRange{}, `{"spec":{"limits":null}}`},
 		{"pod list", core.PodList{Items: []core.Pod{}}, `{"metadata":{},"items":[]}`},
 		{"emptyDir volume", core.Volume{Name: "v", VolumeSource: core.VolumeSource{EmptyDir: &core.EmptyDirVolumeSource{}}}, `{"name":"v","emptyDir":{}}`},
 		{"projected volume", core.ProjectedVolumeSource{}, `{"sources":null}`},
-		{"container status", core.ContainerStatus{}, `{"name":"","ready":false,"restartCount":0,"image":"","imageID":""}`},
+		{"container status", core.ContainerStatus{}, `{"name":"","state":{},"lastState":{},"ready":false,"restartCount":0,"image":"","imageID":""}`},
 		{"running state", core.ContainerState{Running: &core.ContainerStateRunning{}}, `{"running":{}}`},
 		{"terminated state", core.ContainerStateTerminated{}, `{"exitCode":0}`},
 		{"grpc action", core.GRPCAction{Port: 9000}, `{"port":9000,"service":null}`},

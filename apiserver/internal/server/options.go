@@ -40,6 +40,7 @@ type Options struct {
 	AdmissionControl       []string
 	AllowPrivileged        bool
 	KubeletPort            int
+	Profiling              bool
 }
 
 // NewOptions returns the defaults.
@@ -63,6 +64,7 @@ func NewOptions() *Options {
 		AllocationRepairPeriod: 3 * time.Minute,
 		LogToStderr:            true,
 		KubeletPort:            10250,
+		Profiling:              true,
 	}
 }
 
@@ -97,6 +99,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&o.AdmissionControl, "enable-admission-plugins", o.AdmissionControl, "Accepted for compatibility; namespace lifecycle is always enforced.")
 	fs.BoolVar(&o.AllowPrivileged, "allow-privileged", o.AllowPrivileged, "Accepted for compatibility.")
 	fs.IntVar(&o.KubeletPort, "kubelet-port", o.KubeletPort, "Port kubelets serve logs and exec on.")
+	fs.BoolVar(&o.Profiling, "profiling", o.Profiling, "Serve Go profiles at /debug/pprof/.")
 	_ = fs.MarkHidden("address")
 	_ = fs.MarkHidden("port")
 }

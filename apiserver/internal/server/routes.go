@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/pprof"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -74,6 +75,13 @@ func (s *Server) routes(ctx context.Context) http.Handler {
 		_ = json.NewEncoder(w).Encode(versionInfo)
 	})
 	r.Handle("/metrics", promhttp.HandlerFor(s.metrics.gatherer, promhttp.HandlerOpts{}))
+	if s.opts.Profiling {
+		r.HandleFunc("/debug/pprof/*", pprof.Index)
+		r.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		r.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		r.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		r.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
 	r.Get("/api", disc.ServeAPI)
 	r.Get("/api/", disc.ServeAPI)
 	r.Get("/apis", disc.ServeAPIs)
