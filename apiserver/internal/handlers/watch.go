@@ -90,68 +90,97 @@ func (h *Resources) watch(w http.ResponseWriter, r *http.Request, q *registry.Re
 	}
 	startStream(w)
 	flusher.Flush()
-	ch := watcher.ResultChan()
+	h.stream(ctx, w, flusher, r, q, watcher.ResultChan(), asTable)
+}
+
+// Flushing after every event costs a write system call per event per watcher, which is
+// what limits fan-out to many watchers. A quiet stream is flushed at once; while events
+// keep coming, writes are coalesced for at most flushDelay.
+const (
+	flushDelay = 5 * time.Millisecond
+	quietAfter = 50 * time.Millisecond
+	maxPending = 256 << 10
+)
+
+func (h *Resources) stream(ctx context.Context, w http.ResponseWriter, flusher http.Flusher, r *http.Request, q *registry.Request, ch <-chan storage.Event, asTable bool) {
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	armed := false
+	lastFlush := time.Time{}
+	// Events are gathered here and written with one Write per flush: net/http's own
+	// buffer is too small to coalesce more than a couple of events.
+	var buf bytes.Buffer
+	failed := false
+	flush := func() {
+		if buf.Len() > 0 && !failed {
+			if _, err := w.Write(buf.Bytes()); err != nil {
+				failed = true
+			}
+			buf.Reset()
+		}
+		flusher.Flush()
+		lastFlush = time.Now()
+		if armed {
+			timer.Stop()
+			armed = false
+		}
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-timer.C:
+			armed = false
+			flush()
 		case ev, ok := <-ch:
 			if !ok {
+				flush()
 				return
 			}
-			var obj []byte
+			obj, err := h.eventObject(r, q, ev, asTable)
+			if err != nil {
+				h.cfg.Logger.Error("watch encode", "err", err)
+				return
+			}
+			appendEvent(&buf, ev.Type, obj)
+			if failed {
+				return
+			}
 			switch {
-			case ev.Type == meta.Bookmark:
-				obj = bookmarkJSON(q.Kind, ev.Object)
-			case ev.Type == meta.Error:
-				obj = mustJSON(ev.Object)
-			case asTable:
-				t, err := h.table(r, q.Kind, []meta.Object{ev.Object})
-				if err != nil {
-					h.cfg.Logger.Error("watch table", "err", err)
-					return
+			case buf.Len() >= maxPending:
+				flush()
+			case len(ch) > 0:
+				// More is queued: keep writing, flush when the queue is drained or the timer fires.
+				if !armed {
+					timer.Reset(flushDelay)
+					armed = true
 				}
-				t.ResourceVersion = ev.Object.GetObjectMeta().ResourceVersion
-				obj = mustJSON(t)
-			default:
-				obj = h.encoded(ev.Object)
+			case time.Since(lastFlush) > quietAfter:
+				flush()
+			case !armed:
+				timer.Reset(flushDelay)
+				armed = true
 			}
-			if !writeEvent(w, ev.Type, obj) {
-				return
-			}
-			// Drain what is already queued before flushing, so bursts go out in one write.
-			for drained := 0; drained < 64 && len(ch) > 0; drained++ {
-				select {
-				case ev2, ok := <-ch:
-					if !ok {
-						flusher.Flush()
-						return
-					}
-					var o []byte
-					switch {
-					case ev2.Type == meta.Bookmark:
-						o = bookmarkJSON(q.Kind, ev2.Object)
-					case ev2.Type == meta.Error:
-						o = mustJSON(ev2.Object)
-					case asTable:
-						t, err := h.table(r, q.Kind, []meta.Object{ev2.Object})
-						if err != nil {
-							return
-						}
-						t.ResourceVersion = ev2.Object.GetObjectMeta().ResourceVersion
-						o = mustJSON(t)
-					default:
-						o = h.encoded(ev2.Object)
-					}
-					if !writeEvent(w, ev2.Type, o) {
-						return
-					}
-				default:
-				}
-			}
-			flusher.Flush()
 		}
 	}
+}
+
+// eventObject renders the object of one event for the wire.
+func (h *Resources) eventObject(r *http.Request, q *registry.Request, ev storage.Event, asTable bool) ([]byte, error) {
+	switch {
+	case ev.Type == meta.Bookmark:
+		return bookmarkJSON(q.Kind, ev.Object), nil
+	case ev.Type == meta.Error:
+		return mustJSON(ev.Object), nil
+	case asTable:
+		t, err := h.table(r, q.Kind, []meta.Object{ev.Object})
+		if err != nil {
+			return nil, err
+		}
+		t.ResourceVersion = ev.Object.GetObjectMeta().ResourceVersion
+		return mustJSON(t), nil
+	}
+	return h.encoded(ev.Object), nil
 }
 
 func startStream(w http.ResponseWriter) {
@@ -163,14 +192,17 @@ func startStream(w http.ResponseWriter) {
 
 func writeEvent(w http.ResponseWriter, typ string, obj []byte) bool {
 	var buf bytes.Buffer
-	buf.Grow(len(obj) + 32)
+	appendEvent(&buf, typ, obj)
+	_, err := w.Write(buf.Bytes())
+	return err == nil
+}
+
+func appendEvent(buf *bytes.Buffer, typ string, obj []byte) {
 	buf.WriteString(`{"type":"`)
 	buf.WriteString(typ)
 	buf.WriteString(`","object":`)
 	buf.Write(obj)
 	buf.WriteString("}\n")
-	_, err := w.Write(buf.Bytes())
-	return err == nil
 }
 
 func mustJSON(v any) []byte {

@@ -163,11 +163,15 @@ func watchPhase(client *http.Client, o options) error {
 			}
 			defer resp.Body.Close()
 			got := make([]time.Duration, 0, o.watchEvents)
-			sc := bufio.NewScanner(resp.Body)
-			sc.Buffer(make([]byte, 1<<20), 1<<20)
-			for len(got) < o.watchEvents && sc.Scan() {
+			// A lean reader: the watchers share the machine with the server under test.
+			rd := bufio.NewReaderSize(resp.Body, 64<<10)
+			for len(got) < o.watchEvents {
+				line, err := rd.ReadSlice('\n')
+				if err != nil {
+					break
+				}
 				now := time.Now().UnixNano()
-				idx := eventIndex(sc.Bytes())
+				idx := eventIndex(line)
 				if idx < 0 || idx >= o.watchEvents {
 					continue
 				}
