@@ -8,8 +8,9 @@ bin=$PWD/_output/bin
 port=${PORT:-8080}
 "$(dirname "$0")/local-down.sh" >/dev/null 2>&1 || true
 mkdir -p "$root/logs" "$root/run"
-"$bin/kube-apiserver" --data-dir="$root/etcd" --insecure-bind-address=127.0.0.1 --port="$port" \
-	--service-cluster-ip-range=10.254.0.0/16 --logtostderr=false --log-dir="$root/logs" &
+setsid "$bin/kube-apiserver" --data-dir="$root/etcd" --insecure-bind-address=127.0.0.1 --port="$port" \
+	--service-cluster-ip-range=10.254.0.0/16 --logtostderr=false --log-dir="$root/logs" \
+	</dev/null >>"$root/logs/kube-apiserver.out" 2>&1 &
 echo $! >"$root/run/kube-apiserver.pid"
 for _ in $(seq 1 300); do
 	if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then break; fi

@@ -1,10 +1,14 @@
 package integration
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+
+	"seven.dev/apiserver/internal/etcd"
+	"seven.dev/apiserver/internal/server"
 )
 
 func TestBootstrapObjects(t *testing.T) {
@@ -344,4 +348,32 @@ func TestAllKindsCRUD(t *testing.T) {
 	// Jobs get the generated selector and labels.
 	job := s.mustDo(200, "GET", "/apis/batch/v1/namespaces/default/jobs", nil)
 	_ = job
+}
+
+// With --etcd-servers the server uses an external etcd and starts none of its own; two
+// servers on one etcd see the same objects and never hand out the same ClusterIP.
+func TestExternalEtcdSharedByTwoServers(t *testing.T) {
+	emb, err := etcd.StartEmbedded(context.Background(), etcd.EmbeddedConfig{DataDir: t.TempDir(),
+		ClientURL: "http://127.0.0.1:0", PeerURL: "http://127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emb.Close)
+	external := func(o *server.Options) { o.EtcdServers = emb.Endpoints() }
+	a := startServer(t, "", external)
+	b := startServer(t, "", external)
+	a.mustDo(201, "POST", "/api/v1/namespaces/default/configmaps", map[string]any{"metadata": map[string]any{"name": "shared"}})
+	b.mustDo(200, "GET", "/api/v1/namespaces/default/configmaps/shared", nil)
+	ips := map[string]bool{}
+	for i := 0; i < 10; i++ {
+		for j, s := range []*apiServer{a, b} {
+			svc := map[string]any{"metadata": map[string]any{"name": fmt.Sprintf("s%d-%d", j, i)},
+				"spec": map[string]any{"ports": []any{map[string]any{"port": 80}}}}
+			ip := str(s.mustDo(201, "POST", "/api/v1/namespaces/default/services", svc), "spec", "clusterIP")
+			if ips[ip] {
+				t.Fatalf("ClusterIP %s handed out twice", ip)
+			}
+			ips[ip] = true
+		}
+	}
 }
