@@ -97,8 +97,8 @@ func (h *Resources) watch(w http.ResponseWriter, r *http.Request, q *registry.Re
 // what limits fan-out to many watchers. A quiet stream is flushed at once; while events
 // keep coming, writes are coalesced for at most flushDelay.
 const (
-	flushDelay = 5 * time.Millisecond
-	quietAfter = 50 * time.Millisecond
+	flushDelay = 25 * time.Millisecond
+	quietAfter = 100 * time.Millisecond
 	maxPending = 256 << 10
 )
 
