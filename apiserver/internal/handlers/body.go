@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,11 +11,17 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"seven.dev/api/autoscaling"
 	apierrors "seven.dev/api/errors"
+	"seven.dev/api/meta"
+	"seven.dev/api/policy"
+	"seven.dev/api/protobuf"
+	"seven.dev/api/scheme"
 )
 
-// readBody reads a request body up to limit bytes and converts YAML to JSON. A body over
-// the limit is a 413; an unknown media type a 415.
+// readBody reads a request body up to limit bytes and converts YAML and protobuf to
+// JSON, so every later step handles JSON only. A body over the limit is a 413; an
+// unknown media type a 415.
 func readBody(r *http.Request, limit int64) ([]byte, string, error) {
 	mediaType := "application/json"
 	if ct := r.Header.Get("Content-Type"); ct != "" {
@@ -46,6 +53,12 @@ func readBody(r *http.Request, limit int64) ([]byte, string, error) {
 		return j, "application/json", nil
 	case "application/apply-patch+yaml":
 		return body, mediaType, nil
+	case protobuf.MediaType:
+		j, err := protobufToJSON(body)
+		if err != nil {
+			return nil, "", err
+		}
+		return j, "application/json", nil
 	}
 	return nil, "", apierrors.NewUnsupportedMediaType(mediaType)
 }
@@ -69,6 +82,50 @@ func yamlToJSON(body []byte) (j []byte, err error) {
 		return nil, apierrors.NewBadRequest("the body of the request was empty")
 	}
 	return j, nil
+}
+
+// protobufToJSON decodes a Kubernetes protobuf body (what typed clients such as
+// kubectl create send) into the Go type of the kind its envelope names and
+// re-encodes it as JSON, kind and apiVersion included.
+func protobufToJSON(body []byte) ([]byte, error) {
+	apiVersion, kind, raw, err := protobuf.DecodeEnvelope(body)
+	if err != nil {
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("error decoding the protobuf request body: %v", err))
+	}
+	obj, ok := protobufTarget(apiVersion, kind)
+	if !ok {
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("error decoding the protobuf request body: no kind %q is registered for version %q", kind, apiVersion))
+	}
+	if err := protobuf.Unmarshal(raw, obj); err != nil {
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("%s in version %q cannot be handled as a %s: %v", kind, apiVersion, kind, err))
+	}
+	*obj.GetTypeMeta() = meta.TypeMeta{APIVersion: apiVersion, Kind: kind}
+	j, err := json.Marshal(obj)
+	if err != nil {
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("%s in version %q cannot be handled as a %s: %v", kind, apiVersion, kind, err))
+	}
+	return j, nil
+}
+
+// protobufTarget returns an empty object of the Go type for a protobuf body: a
+// served kind, or one of the bodies of subresources and deletes. DeleteOptions is
+// registered in every group version upstream, so its apiVersion is not checked.
+func protobufTarget(apiVersion, kind string) (interface{ GetTypeMeta() *meta.TypeMeta }, bool) {
+	switch {
+	case kind == "DeleteOptions":
+		return &meta.DeleteOptions{}, true
+	case apiVersion == "autoscaling/v1" && kind == "Scale":
+		return &autoscaling.Scale{}, true
+	case apiVersion == "policy/v1" && kind == "Eviction":
+		return &policy.Eviction{}, true
+	}
+	// readBody has no handler state to take the scheme from; the catalogue is a
+	// small table and protobuf bodies come one per write request.
+	k, ok := scheme.Default().ByKind(apiVersion, kind)
+	if !ok {
+		return nil, false
+	}
+	return k.New(), true
 }
 
 var errNotAcceptable = errors.New("not acceptable")

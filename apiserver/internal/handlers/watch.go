@@ -99,7 +99,7 @@ func (h *Resources) watch(w http.ResponseWriter, r *http.Request, q *registry.Re
 const (
 	flushDelay = 25 * time.Millisecond
 	quietAfter = 100 * time.Millisecond
-	maxPending = 256 << 10
+	maxPending = 32 << 10
 )
 
 func (h *Resources) stream(ctx context.Context, w http.ResponseWriter, flusher http.Flusher, r *http.Request, q *registry.Request, ch <-chan storage.Event, asTable bool) {
@@ -110,6 +110,7 @@ func (h *Resources) stream(ctx context.Context, w http.ResponseWriter, flusher h
 	// Events are gathered here and written with one Write per flush: net/http's own
 	// buffer is too small to coalesce more than a couple of events.
 	var buf bytes.Buffer
+	buf.Grow(maxPending + 4<<10)
 	failed := false
 	flush := func() {
 		if buf.Len() > 0 && !failed {

@@ -31,6 +31,7 @@ type options struct {
 	clients     int
 	watchers    int
 	watchEvents int
+	watchRate   float64
 	namespace   string
 }
 
@@ -42,6 +43,7 @@ func main() {
 	flag.IntVar(&o.clients, "clients", 50, "concurrent clients")
 	flag.IntVar(&o.watchers, "watchers", 1000, "concurrent watchers in the watch phase")
 	flag.IntVar(&o.watchEvents, "watch-events", 1000, "pods created while the watchers listen")
+	flag.Float64Var(&o.watchRate, "watch-rate", 0, "pods created per second while the watchers listen (0: as fast as the clients can)")
 	flag.StringVar(&o.namespace, "namespace", "default", "namespace to create pods in")
 	flag.Parse()
 	if err := run(o); err != nil {
@@ -195,6 +197,12 @@ func watchPhase(client *http.Client, o options) error {
 				if i >= o.watchEvents {
 					return
 				}
+				if o.watchRate > 0 {
+					// Pace the creates: event i goes out at start + i/rate.
+					if d := time.Until(start.Add(time.Duration(float64(i) / o.watchRate * float64(time.Second)))); d > 0 {
+						time.Sleep(d)
+					}
+				}
 				body := bytes.Replace(podJSON(fmt.Sprintf("watch-%06d", i)), []byte(`"app":"bench"`), []byte(`"app":"watchbench"`), 1)
 				sent[i].Store(time.Now().UnixNano())
 				resp, err := client.Post(url, "application/json", bytes.NewReader(body))
@@ -230,8 +238,12 @@ func watchPhase(client *http.Client, o options) error {
 		return err
 	default:
 	}
-	fmt.Printf("watch: %d watchers x %d events (created in %.2fs): %d/%d watchers got every event; delivery p50 %.1fms p99 %.1fms max %.1fms\n",
-		o.watchers, o.watchEvents, createTime.Seconds(), complete, o.watchers, ms(pct(all, 50)), ms(pct(all, 99)), ms(pct(all, 100)))
+	rate := "as fast as possible"
+	if o.watchRate > 0 {
+		rate = fmt.Sprintf("paced at %.0f/s", o.watchRate)
+	}
+	fmt.Printf("watch: %d watchers x %d events (%s, created in %.2fs): %d/%d watchers got every event; delivery p50 %.1fms p99 %.1fms max %.1fms\n",
+		o.watchers, o.watchEvents, rate, createTime.Seconds(), complete, o.watchers, ms(pct(all, 50)), ms(pct(all, 99)), ms(pct(all, 100)))
 	return nil
 }
 
