@@ -72,10 +72,10 @@ func (h *Resources) watch(w http.ResponseWriter, r *http.Request, q *registry.Re
 	asTable := wantsTable(r) && h.cfg.Table != nil
 	watcher, err := h.cfg.Registry.Watch(ctx, q, opts)
 	if err != nil {
-		if apierrors.IsGone(err) {
+		var st *meta.Status
+		if apierrors.IsGone(err) && errors.As(err, &st) {
 			// Upstream starts the stream and sends the 410 as an ERROR event.
 			startStream(w)
-			st := err.(*meta.Status)
 			writeEvent(w, meta.Error, mustJSON(st))
 			flusher.Flush()
 			return
