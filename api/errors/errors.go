@@ -199,10 +199,14 @@ func reasonForCode(code int) string {
 	return meta.StatusReasonUnknown
 }
 
-// ReasonOf returns the Status reason of err, or "" when err is not a Status.
+// ReasonOf returns the Status reason of err, or "" when err is not a Status. A Status
+// without a reason is classified by its HTTP code, as upstream's clients do.
 func ReasonOf(err error) string {
 	var s *meta.Status
 	if errors.As(err, &s) {
+		if s.Reason == meta.StatusReasonUnknown && s.Code != 0 {
+			return reasonForCode(int(s.Code))
+		}
 		return s.Reason
 	}
 	return meta.StatusReasonUnknown
