@@ -98,3 +98,6 @@ func logError(log *slog.Logger, r *http.Request, err error) {
 		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 }
+
+// WriteError answers with err as a Status (for handlers outside this package).
+func WriteError(w http.ResponseWriter, err error) { writeError(w, err) }

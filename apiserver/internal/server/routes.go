@@ -45,6 +45,9 @@ func (s *Server) routes(ctx context.Context) http.Handler {
 		MinWatchTimeout: time.Duration(s.opts.MinRequestTimeout) * time.Second,
 		Watches:         s.metrics,
 		Stop:            watchStop.Done(),
+		Subresources: map[string]handlers.SubresourceHandler{
+			"pods/log": s.podLogs,
+		},
 	})
 	disc := &handlers.Discovery{Scheme: s.scheme}
 	r := chi.NewRouter()
