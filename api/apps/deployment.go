@@ -9,34 +9,34 @@ import (
 // Deployment rolls out a pod template through ReplicaSets.
 type Deployment struct {
 	meta.TypeMeta   `json:",inline"`
-	meta.ObjectMeta `json:"metadata,omitzero"`
-	Spec            DeploymentSpec   `json:"spec,omitempty"`
-	Status          DeploymentStatus `json:"status,omitempty"`
+	meta.ObjectMeta `json:"metadata,omitzero" protobuf:"bytes,1,opt,name=metadata"`
+	Spec            DeploymentSpec   `json:"spec,omitempty" protobuf:"bytes,2,opt,name=spec"`
+	Status          DeploymentStatus `json:"status,omitempty" protobuf:"bytes,3,opt,name=status"`
 }
 
 // DeploymentList is a list of deployments.
 type DeploymentList struct {
 	meta.TypeMeta `json:",inline"`
-	meta.ListMeta `json:"metadata"`
-	Items         []Deployment `json:"items"`
+	meta.ListMeta `json:"metadata" protobuf:"bytes,1,opt,name=metadata"`
+	Items         []Deployment `json:"items" protobuf:"bytes,2,rep,name=items"`
 }
 
 // DeploymentSpec is the desired state of a deployment.
 type DeploymentSpec struct {
-	Replicas                *int32               `json:"replicas,omitempty"`
-	Selector                *meta.LabelSelector  `json:"selector"`
-	Template                core.PodTemplateSpec `json:"template"`
-	Strategy                DeploymentStrategy   `json:"strategy,omitempty" patchStrategy:"retainKeys"`
-	MinReadySeconds         int32                `json:"minReadySeconds,omitempty"`
-	RevisionHistoryLimit    *int32               `json:"revisionHistoryLimit,omitempty"`
-	Paused                  bool                 `json:"paused,omitempty"`
-	ProgressDeadlineSeconds *int32               `json:"progressDeadlineSeconds,omitempty"`
+	Replicas                *int32               `json:"replicas,omitempty" protobuf:"varint,1,opt,name=replicas"`
+	Selector                *meta.LabelSelector  `json:"selector" protobuf:"bytes,2,opt,name=selector"`
+	Template                core.PodTemplateSpec `json:"template" protobuf:"bytes,3,opt,name=template"`
+	Strategy                DeploymentStrategy   `json:"strategy,omitempty" patchStrategy:"retainKeys" protobuf:"bytes,4,opt,name=strategy"`
+	MinReadySeconds         int32                `json:"minReadySeconds,omitempty" protobuf:"varint,5,opt,name=minReadySeconds"`
+	RevisionHistoryLimit    *int32               `json:"revisionHistoryLimit,omitempty" protobuf:"varint,6,opt,name=revisionHistoryLimit"`
+	Paused                  bool                 `json:"paused,omitempty" protobuf:"varint,7,opt,name=paused"`
+	ProgressDeadlineSeconds *int32               `json:"progressDeadlineSeconds,omitempty" protobuf:"varint,9,opt,name=progressDeadlineSeconds"`
 }
 
 // DeploymentStrategy says how old pods are replaced by new ones.
 type DeploymentStrategy struct {
-	Type          DeploymentStrategyType   `json:"type,omitempty"`
-	RollingUpdate *RollingUpdateDeployment `json:"rollingUpdate,omitempty"`
+	Type          DeploymentStrategyType   `json:"type,omitempty" protobuf:"bytes,1,opt,name=type"`
+	RollingUpdate *RollingUpdateDeployment `json:"rollingUpdate,omitempty" protobuf:"bytes,2,opt,name=rollingUpdate"`
 }
 
 // DeploymentStrategyType is the kind of a deployment strategy.
@@ -50,20 +50,20 @@ const (
 
 // RollingUpdateDeployment bounds a rolling update; each is a count or a percentage.
 type RollingUpdateDeployment struct {
-	MaxUnavailable *intstr.IntOrString `json:"maxUnavailable,omitempty"`
-	MaxSurge       *intstr.IntOrString `json:"maxSurge,omitempty"`
+	MaxUnavailable *intstr.IntOrString `json:"maxUnavailable,omitempty" protobuf:"bytes,1,opt,name=maxUnavailable"`
+	MaxSurge       *intstr.IntOrString `json:"maxSurge,omitempty" protobuf:"bytes,2,opt,name=maxSurge"`
 }
 
 // DeploymentStatus is the observed state of a deployment.
 type DeploymentStatus struct {
-	ObservedGeneration  int64                 `json:"observedGeneration,omitempty"`
-	Replicas            int32                 `json:"replicas,omitempty"`
-	UpdatedReplicas     int32                 `json:"updatedReplicas,omitempty"`
-	ReadyReplicas       int32                 `json:"readyReplicas,omitempty"`
-	AvailableReplicas   int32                 `json:"availableReplicas,omitempty"`
-	UnavailableReplicas int32                 `json:"unavailableReplicas,omitempty"`
-	Conditions          []DeploymentCondition `json:"conditions,omitempty" patchStrategy:"merge" patchMergeKey:"type"`
-	CollisionCount      *int32                `json:"collisionCount,omitempty"`
+	ObservedGeneration  int64                 `json:"observedGeneration,omitempty" protobuf:"varint,1,opt,name=observedGeneration"`
+	Replicas            int32                 `json:"replicas,omitempty" protobuf:"varint,2,opt,name=replicas"`
+	UpdatedReplicas     int32                 `json:"updatedReplicas,omitempty" protobuf:"varint,3,opt,name=updatedReplicas"`
+	ReadyReplicas       int32                 `json:"readyReplicas,omitempty" protobuf:"varint,7,opt,name=readyReplicas"`
+	AvailableReplicas   int32                 `json:"availableReplicas,omitempty" protobuf:"varint,4,opt,name=availableReplicas"`
+	UnavailableReplicas int32                 `json:"unavailableReplicas,omitempty" protobuf:"varint,5,opt,name=unavailableReplicas"`
+	Conditions          []DeploymentCondition `json:"conditions,omitempty" patchStrategy:"merge" patchMergeKey:"type" protobuf:"bytes,6,rep,name=conditions"`
+	CollisionCount      *int32                `json:"collisionCount,omitempty" protobuf:"varint,8,opt,name=collisionCount"`
 }
 
 // DeploymentConditionType names a condition of a deployment.
@@ -78,12 +78,12 @@ const (
 
 // DeploymentCondition is one condition of a deployment.
 type DeploymentCondition struct {
-	Type               DeploymentConditionType `json:"type"`
-	Status             core.ConditionStatus    `json:"status"`
-	LastUpdateTime     meta.Time               `json:"lastUpdateTime,omitzero"`
-	LastTransitionTime meta.Time               `json:"lastTransitionTime,omitzero"`
-	Reason             string                  `json:"reason,omitempty"`
-	Message            string                  `json:"message,omitempty"`
+	Type               DeploymentConditionType `json:"type" protobuf:"bytes,1,opt,name=type"`
+	Status             core.ConditionStatus    `json:"status" protobuf:"bytes,2,opt,name=status"`
+	LastUpdateTime     meta.Time               `json:"lastUpdateTime,omitzero" protobuf:"bytes,6,opt,name=lastUpdateTime"`
+	LastTransitionTime meta.Time               `json:"lastTransitionTime,omitzero" protobuf:"bytes,7,opt,name=lastTransitionTime"`
+	Reason             string                  `json:"reason,omitempty" protobuf:"bytes,4,opt,name=reason"`
+	Message            string                  `json:"message,omitempty" protobuf:"bytes,5,opt,name=message"`
 }
 
 // Labels and annotations the workload controllers set.

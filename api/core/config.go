@@ -5,17 +5,17 @@ import "seven.dev/api/meta"
 // ConfigMap holds configuration data for pods to consume.
 type ConfigMap struct {
 	meta.TypeMeta   `json:",inline"`
-	meta.ObjectMeta `json:"metadata,omitzero"`
-	Immutable       *bool             `json:"immutable,omitempty"`
-	Data            map[string]string `json:"data,omitempty"`
-	BinaryData      map[string][]byte `json:"binaryData,omitempty"`
+	meta.ObjectMeta `json:"metadata,omitzero" protobuf:"bytes,1,opt,name=metadata"`
+	Immutable       *bool             `json:"immutable,omitempty" protobuf:"varint,4,opt,name=immutable"`
+	Data            map[string]string `json:"data,omitempty" protobuf:"bytes,2,rep,name=data"`
+	BinaryData      map[string][]byte `json:"binaryData,omitempty" protobuf:"bytes,3,rep,name=binaryData"`
 }
 
 // ConfigMapList is a list of config maps.
 type ConfigMapList struct {
 	meta.TypeMeta `json:",inline"`
-	meta.ListMeta `json:"metadata"`
-	Items         []ConfigMap `json:"items"`
+	meta.ListMeta `json:"metadata" protobuf:"bytes,1,opt,name=metadata"`
+	Items         []ConfigMap `json:"items" protobuf:"bytes,2,rep,name=items"`
 }
 
 // Secret holds sensitive data. Data values are base64 in JSON (encoding/json's
@@ -23,18 +23,18 @@ type ConfigMapList struct {
 // server merges into Data.
 type Secret struct {
 	meta.TypeMeta   `json:",inline"`
-	meta.ObjectMeta `json:"metadata,omitzero"`
-	Immutable       *bool             `json:"immutable,omitempty"`
-	Data            map[string][]byte `json:"data,omitempty"`
-	StringData      map[string]string `json:"stringData,omitempty"`
-	Type            SecretType        `json:"type,omitempty"`
+	meta.ObjectMeta `json:"metadata,omitzero" protobuf:"bytes,1,opt,name=metadata"`
+	Immutable       *bool             `json:"immutable,omitempty" protobuf:"varint,5,opt,name=immutable"`
+	Data            map[string][]byte `json:"data,omitempty" protobuf:"bytes,2,rep,name=data"`
+	StringData      map[string]string `json:"stringData,omitempty" protobuf:"bytes,4,rep,name=stringData"`
+	Type            SecretType        `json:"type,omitempty" protobuf:"bytes,3,opt,name=type"`
 }
 
 // SecretList is a list of secrets.
 type SecretList struct {
 	meta.TypeMeta `json:",inline"`
-	meta.ListMeta `json:"metadata"`
-	Items         []Secret `json:"items"`
+	meta.ListMeta `json:"metadata" protobuf:"bytes,1,opt,name=metadata"`
+	Items         []Secret `json:"items" protobuf:"bytes,2,rep,name=items"`
 }
 
 // SecretType says what a secret holds and which keys it must have.
@@ -75,17 +75,17 @@ const MaxSecretSize = 1 << 20
 // ServiceAccount is an identity for processes running in pods.
 type ServiceAccount struct {
 	meta.TypeMeta                `json:",inline"`
-	meta.ObjectMeta              `json:"metadata,omitzero"`
-	Secrets                      []ObjectReference      `json:"secrets,omitempty" patchStrategy:"merge" patchMergeKey:"name"`
-	ImagePullSecrets             []LocalObjectReference `json:"imagePullSecrets,omitempty"`
-	AutomountServiceAccountToken *bool                  `json:"automountServiceAccountToken,omitempty"`
+	meta.ObjectMeta              `json:"metadata,omitzero" protobuf:"bytes,1,opt,name=metadata"`
+	Secrets                      []ObjectReference      `json:"secrets,omitempty" patchStrategy:"merge" patchMergeKey:"name" protobuf:"bytes,2,rep,name=secrets"`
+	ImagePullSecrets             []LocalObjectReference `json:"imagePullSecrets,omitempty" protobuf:"bytes,3,rep,name=imagePullSecrets"`
+	AutomountServiceAccountToken *bool                  `json:"automountServiceAccountToken,omitempty" protobuf:"varint,4,opt,name=automountServiceAccountToken"`
 }
 
 // ServiceAccountList is a list of service accounts.
 type ServiceAccountList struct {
 	meta.TypeMeta `json:",inline"`
-	meta.ListMeta `json:"metadata"`
-	Items         []ServiceAccount `json:"items"`
+	meta.ListMeta `json:"metadata" protobuf:"bytes,1,opt,name=metadata"`
+	Items         []ServiceAccount `json:"items" protobuf:"bytes,2,rep,name=items"`
 }
 
 // DefaultServiceAccountName is the service account every namespace gets.

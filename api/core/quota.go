@@ -50,30 +50,30 @@ const (
 // LimitRange sets per-object resource bounds and defaults in a namespace.
 type LimitRange struct {
 	meta.TypeMeta   `json:",inline"`
-	meta.ObjectMeta `json:"metadata,omitzero"`
-	Spec            LimitRangeSpec `json:"spec,omitempty"`
+	meta.ObjectMeta `json:"metadata,omitzero" protobuf:"bytes,1,opt,name=metadata"`
+	Spec            LimitRangeSpec `json:"spec,omitempty" protobuf:"bytes,2,opt,name=spec"`
 }
 
 // LimitRangeList is a list of limit ranges.
 type LimitRangeList struct {
 	meta.TypeMeta `json:",inline"`
-	meta.ListMeta `json:"metadata"`
-	Items         []LimitRange `json:"items"`
+	meta.ListMeta `json:"metadata" protobuf:"bytes,1,opt,name=metadata"`
+	Items         []LimitRange `json:"items" protobuf:"bytes,2,rep,name=items"`
 }
 
 // LimitRangeSpec lists the limits of a LimitRange.
 type LimitRangeSpec struct {
-	Limits []LimitRangeItem `json:"limits"`
+	Limits []LimitRangeItem `json:"limits" protobuf:"bytes,1,rep,name=limits"`
 }
 
 // LimitRangeItem bounds and defaults the resources of one kind of object.
 type LimitRangeItem struct {
-	Type                 LimitType    `json:"type"`
-	Max                  ResourceList `json:"max,omitempty"`
-	Min                  ResourceList `json:"min,omitempty"`
-	Default              ResourceList `json:"default,omitempty"`
-	DefaultRequest       ResourceList `json:"defaultRequest,omitempty"`
-	MaxLimitRequestRatio ResourceList `json:"maxLimitRequestRatio,omitempty"`
+	Type                 LimitType    `json:"type" protobuf:"bytes,1,opt,name=type"`
+	Max                  ResourceList `json:"max,omitempty" protobuf:"bytes,2,rep,name=max"`
+	Min                  ResourceList `json:"min,omitempty" protobuf:"bytes,3,rep,name=min"`
+	Default              ResourceList `json:"default,omitempty" protobuf:"bytes,4,rep,name=default"`
+	DefaultRequest       ResourceList `json:"defaultRequest,omitempty" protobuf:"bytes,5,rep,name=defaultRequest"`
+	MaxLimitRequestRatio ResourceList `json:"maxLimitRequestRatio,omitempty" protobuf:"bytes,6,rep,name=maxLimitRequestRatio"`
 }
 
 // LimitType is the kind of object a LimitRangeItem applies to.
@@ -89,29 +89,29 @@ const (
 // ResourceQuota caps the total resource use of a namespace.
 type ResourceQuota struct {
 	meta.TypeMeta   `json:",inline"`
-	meta.ObjectMeta `json:"metadata,omitzero"`
-	Spec            ResourceQuotaSpec   `json:"spec,omitempty"`
-	Status          ResourceQuotaStatus `json:"status,omitempty"`
+	meta.ObjectMeta `json:"metadata,omitzero" protobuf:"bytes,1,opt,name=metadata"`
+	Spec            ResourceQuotaSpec   `json:"spec,omitempty" protobuf:"bytes,2,opt,name=spec"`
+	Status          ResourceQuotaStatus `json:"status,omitempty" protobuf:"bytes,3,opt,name=status"`
 }
 
 // ResourceQuotaList is a list of resource quotas.
 type ResourceQuotaList struct {
 	meta.TypeMeta `json:",inline"`
-	meta.ListMeta `json:"metadata"`
-	Items         []ResourceQuota `json:"items"`
+	meta.ListMeta `json:"metadata" protobuf:"bytes,1,opt,name=metadata"`
+	Items         []ResourceQuota `json:"items" protobuf:"bytes,2,rep,name=items"`
 }
 
 // ResourceQuotaSpec is the desired caps of a quota and the objects they apply to.
 type ResourceQuotaSpec struct {
-	Hard          ResourceList         `json:"hard,omitempty"`
-	Scopes        []ResourceQuotaScope `json:"scopes,omitempty"`
-	ScopeSelector *ScopeSelector       `json:"scopeSelector,omitempty"`
+	Hard          ResourceList         `json:"hard,omitempty" protobuf:"bytes,1,rep,name=hard"`
+	Scopes        []ResourceQuotaScope `json:"scopes,omitempty" protobuf:"bytes,2,rep,name=scopes"`
+	ScopeSelector *ScopeSelector       `json:"scopeSelector,omitempty" protobuf:"bytes,3,opt,name=scopeSelector"`
 }
 
 // ResourceQuotaStatus is the enforced caps and current usage of a quota.
 type ResourceQuotaStatus struct {
-	Hard ResourceList `json:"hard,omitempty"`
-	Used ResourceList `json:"used,omitempty"`
+	Hard ResourceList `json:"hard,omitempty" protobuf:"bytes,1,rep,name=hard"`
+	Used ResourceList `json:"used,omitempty" protobuf:"bytes,2,rep,name=used"`
 }
 
 // ResourceQuotaScope restricts the objects a quota counts.
@@ -129,14 +129,14 @@ const (
 
 // ScopeSelector selects quota scopes with set-based requirements.
 type ScopeSelector struct {
-	MatchExpressions []ScopedResourceSelectorRequirement `json:"matchExpressions,omitempty"`
+	MatchExpressions []ScopedResourceSelectorRequirement `json:"matchExpressions,omitempty" protobuf:"bytes,1,rep,name=matchExpressions"`
 }
 
 // ScopedResourceSelectorRequirement is one requirement of a ScopeSelector.
 type ScopedResourceSelectorRequirement struct {
-	ScopeName ResourceQuotaScope    `json:"scopeName"`
-	Operator  ScopeSelectorOperator `json:"operator"`
-	Values    []string              `json:"values,omitempty"`
+	ScopeName ResourceQuotaScope    `json:"scopeName" protobuf:"bytes,1,opt,name=scopeName"`
+	Operator  ScopeSelectorOperator `json:"operator" protobuf:"bytes,2,opt,name=operator"`
+	Values    []string              `json:"values,omitempty" protobuf:"bytes,3,rep,name=values"`
 }
 
 // ScopeSelectorOperator is the operator of a ScopedResourceSelectorRequirement.

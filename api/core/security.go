@@ -3,41 +3,41 @@ package core
 // SecurityContext holds the security settings of one container; where a setting
 // also appears in PodSecurityContext, the container's wins.
 type SecurityContext struct {
-	Capabilities             *Capabilities                  `json:"capabilities,omitempty"`
-	Privileged               *bool                          `json:"privileged,omitempty"`
-	SELinuxOptions           *SELinuxOptions                `json:"seLinuxOptions,omitempty"`
-	WindowsOptions           *WindowsSecurityContextOptions `json:"windowsOptions,omitempty"`
-	RunAsUser                *int64                         `json:"runAsUser,omitempty"`
-	RunAsGroup               *int64                         `json:"runAsGroup,omitempty"`
-	RunAsNonRoot             *bool                          `json:"runAsNonRoot,omitempty"`
-	ReadOnlyRootFilesystem   *bool                          `json:"readOnlyRootFilesystem,omitempty"`
-	AllowPrivilegeEscalation *bool                          `json:"allowPrivilegeEscalation,omitempty"`
-	ProcMount                *ProcMountType                 `json:"procMount,omitempty"`
-	SeccompProfile           *SeccompProfile                `json:"seccompProfile,omitempty"`
-	AppArmorProfile          *AppArmorProfile               `json:"appArmorProfile,omitempty"`
+	Capabilities             *Capabilities                  `json:"capabilities,omitempty" protobuf:"bytes,1,opt,name=capabilities"`
+	Privileged               *bool                          `json:"privileged,omitempty" protobuf:"varint,2,opt,name=privileged"`
+	SELinuxOptions           *SELinuxOptions                `json:"seLinuxOptions,omitempty" protobuf:"bytes,3,opt,name=seLinuxOptions"`
+	WindowsOptions           *WindowsSecurityContextOptions `json:"windowsOptions,omitempty" protobuf:"bytes,10,opt,name=windowsOptions"`
+	RunAsUser                *int64                         `json:"runAsUser,omitempty" protobuf:"varint,4,opt,name=runAsUser"`
+	RunAsGroup               *int64                         `json:"runAsGroup,omitempty" protobuf:"varint,8,opt,name=runAsGroup"`
+	RunAsNonRoot             *bool                          `json:"runAsNonRoot,omitempty" protobuf:"varint,5,opt,name=runAsNonRoot"`
+	ReadOnlyRootFilesystem   *bool                          `json:"readOnlyRootFilesystem,omitempty" protobuf:"varint,6,opt,name=readOnlyRootFilesystem"`
+	AllowPrivilegeEscalation *bool                          `json:"allowPrivilegeEscalation,omitempty" protobuf:"varint,7,opt,name=allowPrivilegeEscalation"`
+	ProcMount                *ProcMountType                 `json:"procMount,omitempty" protobuf:"bytes,9,opt,name=procMount"`
+	SeccompProfile           *SeccompProfile                `json:"seccompProfile,omitempty" protobuf:"bytes,11,opt,name=seccompProfile"`
+	AppArmorProfile          *AppArmorProfile               `json:"appArmorProfile,omitempty" protobuf:"bytes,12,opt,name=appArmorProfile"`
 }
 
 // PodSecurityContext holds the security settings that apply to every container of a pod.
 type PodSecurityContext struct {
-	SELinuxOptions           *SELinuxOptions                `json:"seLinuxOptions,omitempty"`
-	WindowsOptions           *WindowsSecurityContextOptions `json:"windowsOptions,omitempty"`
-	RunAsUser                *int64                         `json:"runAsUser,omitempty"`
-	RunAsGroup               *int64                         `json:"runAsGroup,omitempty"`
-	RunAsNonRoot             *bool                          `json:"runAsNonRoot,omitempty"`
-	SupplementalGroups       []int64                        `json:"supplementalGroups,omitempty"`
-	SupplementalGroupsPolicy *SupplementalGroupsPolicy      `json:"supplementalGroupsPolicy,omitempty"`
-	FSGroup                  *int64                         `json:"fsGroup,omitempty"`
-	Sysctls                  []Sysctl                       `json:"sysctls,omitempty"`
-	FSGroupChangePolicy      *PodFSGroupChangePolicy        `json:"fsGroupChangePolicy,omitempty"`
-	SeccompProfile           *SeccompProfile                `json:"seccompProfile,omitempty"`
-	AppArmorProfile          *AppArmorProfile               `json:"appArmorProfile,omitempty"`
-	SELinuxChangePolicy      *PodSELinuxChangePolicy        `json:"seLinuxChangePolicy,omitempty"`
+	SELinuxOptions           *SELinuxOptions                `json:"seLinuxOptions,omitempty" protobuf:"bytes,1,opt,name=seLinuxOptions"`
+	WindowsOptions           *WindowsSecurityContextOptions `json:"windowsOptions,omitempty" protobuf:"bytes,8,opt,name=windowsOptions"`
+	RunAsUser                *int64                         `json:"runAsUser,omitempty" protobuf:"varint,2,opt,name=runAsUser"`
+	RunAsGroup               *int64                         `json:"runAsGroup,omitempty" protobuf:"varint,6,opt,name=runAsGroup"`
+	RunAsNonRoot             *bool                          `json:"runAsNonRoot,omitempty" protobuf:"varint,3,opt,name=runAsNonRoot"`
+	SupplementalGroups       []int64                        `json:"supplementalGroups,omitempty" protobuf:"varint,4,rep,name=supplementalGroups"`
+	SupplementalGroupsPolicy *SupplementalGroupsPolicy      `json:"supplementalGroupsPolicy,omitempty" protobuf:"bytes,12,opt,name=supplementalGroupsPolicy"`
+	FSGroup                  *int64                         `json:"fsGroup,omitempty" protobuf:"varint,5,opt,name=fsGroup"`
+	Sysctls                  []Sysctl                       `json:"sysctls,omitempty" protobuf:"bytes,7,rep,name=sysctls"`
+	FSGroupChangePolicy      *PodFSGroupChangePolicy        `json:"fsGroupChangePolicy,omitempty" protobuf:"bytes,9,opt,name=fsGroupChangePolicy"`
+	SeccompProfile           *SeccompProfile                `json:"seccompProfile,omitempty" protobuf:"bytes,10,opt,name=seccompProfile"`
+	AppArmorProfile          *AppArmorProfile               `json:"appArmorProfile,omitempty" protobuf:"bytes,11,opt,name=appArmorProfile"`
+	SELinuxChangePolicy      *PodSELinuxChangePolicy        `json:"seLinuxChangePolicy,omitempty" protobuf:"bytes,13,opt,name=seLinuxChangePolicy"`
 }
 
 // Capabilities adds and drops Linux capabilities.
 type Capabilities struct {
-	Add  []Capability `json:"add,omitempty"`
-	Drop []Capability `json:"drop,omitempty"`
+	Add  []Capability `json:"add,omitempty" protobuf:"bytes,1,rep,name=add"`
+	Drop []Capability `json:"drop,omitempty" protobuf:"bytes,2,rep,name=drop"`
 }
 
 // Capability is a Linux capability name, e.g. NET_ADMIN.
@@ -45,18 +45,18 @@ type Capability string
 
 // SELinuxOptions is an SELinux label.
 type SELinuxOptions struct {
-	User  string `json:"user,omitempty"`
-	Role  string `json:"role,omitempty"`
-	Type  string `json:"type,omitempty"`
-	Level string `json:"level,omitempty"`
+	User  string `json:"user,omitempty" protobuf:"bytes,1,opt,name=user"`
+	Role  string `json:"role,omitempty" protobuf:"bytes,2,opt,name=role"`
+	Type  string `json:"type,omitempty" protobuf:"bytes,3,opt,name=type"`
+	Level string `json:"level,omitempty" protobuf:"bytes,4,opt,name=level"`
 }
 
 // WindowsSecurityContextOptions holds Windows-only settings.
 type WindowsSecurityContextOptions struct {
-	GMSACredentialSpecName *string `json:"gmsaCredentialSpecName,omitempty"`
-	GMSACredentialSpec     *string `json:"gmsaCredentialSpec,omitempty"`
-	RunAsUserName          *string `json:"runAsUserName,omitempty"`
-	HostProcess            *bool   `json:"hostProcess,omitempty"`
+	GMSACredentialSpecName *string `json:"gmsaCredentialSpecName,omitempty" protobuf:"bytes,1,opt,name=gmsaCredentialSpecName"`
+	GMSACredentialSpec     *string `json:"gmsaCredentialSpec,omitempty" protobuf:"bytes,2,opt,name=gmsaCredentialSpec"`
+	RunAsUserName          *string `json:"runAsUserName,omitempty" protobuf:"bytes,3,opt,name=runAsUserName"`
+	HostProcess            *bool   `json:"hostProcess,omitempty" protobuf:"varint,4,opt,name=hostProcess"`
 }
 
 // ProcMountType says how /proc is mounted in a container.
@@ -70,8 +70,8 @@ const (
 
 // SeccompProfile selects a seccomp profile.
 type SeccompProfile struct {
-	Type             SeccompProfileType `json:"type"`
-	LocalhostProfile *string            `json:"localhostProfile,omitempty"`
+	Type             SeccompProfileType `json:"type" protobuf:"bytes,1,opt,name=type"`
+	LocalhostProfile *string            `json:"localhostProfile,omitempty" protobuf:"bytes,2,opt,name=localhostProfile"`
 }
 
 // SeccompProfileType is the kind of a seccomp profile.
@@ -86,8 +86,8 @@ const (
 
 // AppArmorProfile selects an AppArmor profile.
 type AppArmorProfile struct {
-	Type             AppArmorProfileType `json:"type"`
-	LocalhostProfile *string             `json:"localhostProfile,omitempty"`
+	Type             AppArmorProfileType `json:"type" protobuf:"bytes,1,opt,name=type"`
+	LocalhostProfile *string             `json:"localhostProfile,omitempty" protobuf:"bytes,2,opt,name=localhostProfile"`
 }
 
 // AppArmorProfileType is the kind of an AppArmor profile.
@@ -129,6 +129,6 @@ const (
 
 // Sysctl is one namespaced kernel parameter set for a pod.
 type Sysctl struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
+	Name  string `json:"name" protobuf:"bytes,1,opt,name=name"`
+	Value string `json:"value" protobuf:"bytes,2,opt,name=value"`
 }

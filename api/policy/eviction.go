@@ -6,6 +6,6 @@ import "seven.dev/api/meta"
 // names the pod.
 type Eviction struct {
 	meta.TypeMeta   `json:",inline"`
-	meta.ObjectMeta `json:"metadata,omitzero"`
-	DeleteOptions   *meta.DeleteOptions `json:"deleteOptions,omitempty"`
+	meta.ObjectMeta `json:"metadata,omitzero" protobuf:"bytes,1,opt,name=metadata"`
+	DeleteOptions   *meta.DeleteOptions `json:"deleteOptions,omitempty" protobuf:"bytes,2,opt,name=deleteOptions"`
 }

@@ -104,14 +104,14 @@ func TestReadBodyProtobufErrors(t *testing.T) {
 	tests := []struct {
 		name, body, want string
 	}{
-		{"JSON sent as protobuf", `{"kind":"Pod"}`, `does not start with "k8s\x00"`},
+		{"JSON sent as protobuf", `{"kind":"Pod"}`, "does not appear to be a protobuf message, expected prefix [107 56 115 0]"},
 		{"unserved kind", string(protobuf.EncodeEnvelope("rbac.authorization.k8s.io/v1", "Role", nil)),
 			`no kind "Role" is registered for version "rbac.authorization.k8s.io/v1"`},
 		{"truncated object", string(protobuf.EncodeEnvelope("v1", "Pod", []byte{0x0a, 0x09, 0x0a})),
 			`Pod in version "v1" cannot be handled as a Pod: protobuf: decode Pod: unexpected end of data`},
 		{"bad quantity", string(protobuf.EncodeEnvelope("v1", "ResourceQuota", []byte("\x12\x0b\x0a\x09\x0a\x01x\x12\x04\x0a\x02zz"))),
 			`spec.hard: quantity "zz"`},
-		{"empty", "", "does not start with"},
+		{"empty", "", "does not appear to be a protobuf message"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
