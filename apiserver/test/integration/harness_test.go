@@ -2,93 +2,32 @@ package integration
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"seven.dev/apiserver/internal/server"
+	"seven.dev/apiserver/internal/testserver"
 )
 
-// apiServer is a kube-apiserver running in the test process.
+// apiServer is a kube-apiserver running in the test process, with HTTP helpers.
 type apiServer struct {
-	t       *testing.T
-	URL     string
-	dataDir string
-	cancel  context.CancelFunc
-	done    chan error
-	opts    *server.Options
+	*testserver.Server
+	t *testing.T
 }
 
-type serverOption func(*server.Options)
+type serverOption = testserver.Option
 
 // startServer starts a server on a fresh embedded etcd (or the given data dir) on free ports.
 func startServer(t *testing.T, dataDir string, mods ...serverOption) *apiServer {
 	t.Helper()
-	if dataDir == "" {
-		dataDir = t.TempDir()
-	}
-	opts := server.NewOptions()
-	opts.DataDir = dataDir
-	opts.EmbeddedEtcdClientURL = "http://127.0.0.1:0"
-	opts.EmbeddedEtcdPeerURL = "http://127.0.0.1:0"
-	opts.ShutdownTimeout = 5 * time.Second
-	for _, m := range mods {
-		m(opts)
-	}
-	level := slog.LevelWarn
-	if os.Getenv("SEVEN_TEST_LOG") != "" {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	ctx, cancel := context.WithCancel(context.Background())
-	s, err := server.New(ctx, opts, log, prometheus.NewRegistry())
-	if err != nil {
-		cancel()
-		t.Fatalf("start server: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	as := &apiServer{t: t, URL: "http://" + ln.Addr().String(), dataDir: dataDir, cancel: cancel, done: make(chan error, 1), opts: opts}
-	go func() { as.done <- s.Run(ctx, ln) }()
-	select {
-	case <-s.Ready():
-	case err := <-as.done:
-		t.Fatalf("server exited during start: %v", err)
-	case <-time.After(60 * time.Second):
-		t.Fatal("server did not become ready")
-	}
-	t.Cleanup(as.stop)
-	return as
+	return &apiServer{Server: testserver.Start(t, dataDir, mods...), t: t}
 }
 
 // stop shuts the server down gracefully and waits for it (idempotent).
-func (s *apiServer) stop() {
-	if s.cancel == nil {
-		return
-	}
-	s.cancel()
-	s.cancel = nil
-	select {
-	case err := <-s.done:
-		if err != nil {
-			s.t.Errorf("server exit: %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		s.t.Error("server did not stop within 30s")
-	}
-}
+func (s *apiServer) stop() { s.Stop() }
 
 // response is what a request got back.
 type response struct {

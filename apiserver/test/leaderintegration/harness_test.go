@@ -1,68 +1,20 @@
 package leaderintegration
 
 import (
-	"context"
 	"log/slog"
-	"net"
 	"os"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"seven.dev/api/client"
-	"seven.dev/apiserver/internal/server"
+	"seven.dev/apiserver/internal/testserver"
 )
 
-// startServer starts an API server on a fresh embedded etcd on free ports and returns its
-// URL; the server stops when the test ends. (A trimmed copy of apiserver/test/integration's
-// harness.)
+// startServer starts an API server on a fresh embedded etcd and returns its URL; the
+// server stops when the test ends.
 func startServer(t *testing.T) string {
 	t.Helper()
-	opts := server.NewOptions()
-	opts.DataDir = t.TempDir()
-	opts.EmbeddedEtcdClientURL = "http://127.0.0.1:0"
-	opts.EmbeddedEtcdPeerURL = "http://127.0.0.1:0"
-	opts.ShutdownTimeout = 5 * time.Second
-	level := slog.LevelWarn
-	if os.Getenv("SEVEN_TEST_LOG") != "" {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	ctx, cancel := context.WithCancel(context.Background())
-	s, err := server.New(ctx, opts, log, prometheus.NewRegistry())
-	if err != nil {
-		cancel()
-		t.Fatalf("start server: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- s.Run(ctx, ln) }()
-	select {
-	case <-s.Ready():
-	case err := <-done:
-		cancel()
-		t.Fatalf("server exited during start: %v", err)
-	case <-time.After(60 * time.Second):
-		cancel()
-		t.Fatal("server did not become ready")
-	}
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("server exit: %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Error("server did not stop within 30s")
-		}
-	})
-	return "http://" + ln.Addr().String()
+	return testserver.Start(t, "").URL
 }
 
 // newClient returns a client of its own, as a separate process would have.
