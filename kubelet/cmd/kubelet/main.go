@@ -1,13 +1,160 @@
-// Command kubelet is Seven's kubelet. It is not implemented yet; it exits with an error so
-// nothing mistakes it for a working daemon.
+// Command kubelet is Seven's node agent: it registers the node, heartbeats and runs the
+// pods bound to it on containerd (or, with --runtime=fake, reports them Running without
+// running anything: a hollow node). See docs/kubelet.md.
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"seven.dev/api/client"
+	"seven.dev/api/kubeconfig"
+	"seven.dev/api/logs"
+	"seven.dev/kubelet/pkg/container"
+	"seven.dev/kubelet/pkg/containerdrt"
+	"seven.dev/kubelet/pkg/fakeruntime"
+	"seven.dev/kubelet/pkg/kubelet"
+	"seven.dev/kubelet/pkg/network"
 )
 
+type flags struct {
+	hostname, nodeIP, endpoint, rootDir, preloadDir, infraImage, runtime, namespace, snapshotter string
+	insecure, nodeLabels                                                                         []string
+	port, healthzPort                                                                            int
+	address, healthzAddr                                                                         string
+	statusFreq, backoffBase                                                                      time.Duration
+	v                                                                                            int
+	toStderr                                                                                     bool
+	logDir                                                                                       string
+}
+
 func main() {
-	fmt.Fprintln(os.Stderr, "kubelet: not implemented yet")
-	os.Exit(1)
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "kubelet:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	var f flags
+	kc := kubeconfig.DaemonFlags()
+	fs := pflag.NewFlagSet("kubelet", pflag.ContinueOnError)
+	logs.NormalizeFlags(fs)
+	kc.AddFlags(fs)
+	fs.StringVar(&f.hostname, "hostname-override", "", "node name (default: the hostname)")
+	fs.StringVar(&f.nodeIP, "node-ip", "", "the node's InternalIP (default: first global IPv4 address)")
+	fs.StringVar(&f.endpoint, "container-runtime-endpoint", "unix:///run/containerd/containerd.sock", "containerd socket")
+	fs.StringVar(&f.rootDir, "root-dir", "/var/lib/kubelet", "directory for pod logs and state")
+	fs.StringVar(&f.preloadDir, "image-preload-dir", "", "import every .tar (docker-archive or OCI) in this directory at start")
+	fs.StringVar(&f.infraImage, "pod-infra-container-image", "seven.dev/pause:latest", "the pod sandbox image")
+	fs.StringSliceVar(&f.insecure, "insecure-registry", nil, "host:port of a plain-HTTP registry (repeatable)")
+	fs.StringSliceVar(&f.nodeLabels, "node-labels", nil, "extra node labels key=value,...")
+	fs.StringVar(&f.runtime, "runtime", "containerd", "containerd or fake (a hollow node)")
+	fs.StringVar(&f.namespace, "containerd-namespace", "", "containerd namespace (default: seven-<node name>)")
+	fs.StringVar(&f.snapshotter, "snapshotter", "overlayfs", "containerd snapshotter")
+	fs.IntVar(&f.port, "port", 10250, "port of the kubelet server (healthz, metrics)")
+	fs.StringVar(&f.address, "address", "0.0.0.0", "address of the kubelet server")
+	fs.IntVar(&f.healthzPort, "healthz-port", 10248, "port of /healthz on --healthz-bind-address; 0 disables")
+	fs.StringVar(&f.healthzAddr, "healthz-bind-address", "127.0.0.1", "address of the healthz server")
+	fs.DurationVar(&f.statusFreq, "node-status-update-frequency", 10*time.Second, "how often the node's status is written")
+	fs.DurationVar(&f.backoffBase, "crashloop-backoff-base", 10*time.Second, "first CrashLoopBackOff delay (tests shorten it)")
+	_ = fs.MarkHidden("crashloop-backoff-base")
+	fs.IntVar(&f.v, "v", 0, "log verbosity")
+	fs.BoolVar(&f.toStderr, "logtostderr", true, "log to stderr")
+	fs.StringVar(&f.logDir, "log-dir", "", "log directory when --logtostderr=false")
+	// Seed flags accepted and ignored.
+	fs.Bool("allow-privileged", true, "accepted for the seeds; privileged containers are always allowed")
+	fs.String("cluster-dns", "", "accepted for the seeds (DNS is issue 8)")
+	fs.String("cluster-domain", "", "accepted for the seeds")
+	fs.String("config", "", "accepted for the seeds (static pods are not supported)")
+	fs.Bool("register-node", true, "accepted for the seeds; the node always registers")
+	for _, n := range []string{"allow-privileged", "cluster-dns", "cluster-domain", "config", "register-node"} {
+		_ = fs.MarkHidden(n)
+	}
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		return err
+	}
+	log, closeLog, err := logs.New("kubelet", f.v, f.toStderr, f.logDir)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	cfg, _, err := kc.ClientConfig()
+	if err != nil {
+		return err
+	}
+	c, err := client.New(cfg)
+	if err != nil {
+		return err
+	}
+	name := f.hostname
+	if name == "" {
+		if name, err = os.Hostname(); err != nil {
+			return err
+		}
+	}
+	name = strings.ToLower(name)
+	labels := map[string]string{}
+	for _, l := range f.nodeLabels {
+		k, v, ok := strings.Cut(l, "=")
+		if !ok {
+			return fmt.Errorf("--node-labels: %q is not key=value", l)
+		}
+		labels[k] = v
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
+	opts := kubelet.Options{
+		NodeName: name, NodeIP: f.nodeIP, Labels: labels, RootDir: f.rootDir, PodInfraImage: f.infraImage,
+		StatusUpdateFrequency: f.statusFreq, BackoffBase: f.backoffBase, Logger: log,
+	}
+	if f.healthzPort > 0 {
+		opts.HealthzAddr = fmt.Sprintf("%s:%d", f.healthzAddr, f.healthzPort)
+	}
+	if f.port > 0 {
+		opts.ServerAddr = fmt.Sprintf("%s:%d", f.address, f.port)
+	}
+	var rt container.Runtime
+	switch f.runtime {
+	case "fake":
+		rt = fakeruntime.New()
+		opts.Network = &network.Fake{Base: "10.250.0"}
+		opts.ResyncInterval = -1
+	case "containerd":
+		ns := f.namespace
+		if ns == "" {
+			ns = "seven-" + name
+		}
+		crt, err := containerdrt.New(containerdrt.Options{Address: f.endpoint, Namespace: ns, Snapshotter: f.snapshotter,
+			InsecureRegistries: f.insecure, Logger: log})
+		if err != nil {
+			return err
+		}
+		defer crt.Close()
+		if f.preloadDir != "" {
+			names, err := crt.ImportDir(ctx, f.preloadDir)
+			if err != nil {
+				return fmt.Errorf("--image-preload-dir: %w", err)
+			}
+			log.Info("preloaded images", "images", names)
+		}
+		rt = crt
+	default:
+		return fmt.Errorf("--runtime: %q is neither containerd nor fake", f.runtime)
+	}
+	opts.Runtime = rt
+	k, err := kubelet.New(c, opts)
+	if err != nil {
+		return err
+	}
+	log.Info("starting kubelet", "node", name, "runtime", f.runtime)
+	return k.Run(ctx)
 }

@@ -1,0 +1,175 @@
+package container
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"seven.dev/api/core"
+)
+
+// Sentinel errors of Runtime implementations, checked with errors.Is.
+var (
+	// ErrImageNotFound says an image is not present locally (and a pull was not asked for)
+	// or the registry does not have it.
+	ErrImageNotFound = errors.New("image not found")
+	// ErrNotFound says a sandbox or container does not exist.
+	ErrNotFound = errors.New("not found")
+)
+
+// State is the coarse state of a container.
+type State string
+
+// Values of State.
+const (
+	StateCreated State = "Created"
+	StateRunning State = "Running"
+	StateExited  State = "Exited"
+	StateUnknown State = "Unknown"
+)
+
+// Labels the runtimes put on sandboxes and containers, so that a restarted kubelet can
+// find what belongs to which pod.
+const (
+	LabelPodUID        = "seven.dev/pod-uid"
+	LabelPodName       = "seven.dev/pod-name"
+	LabelPodNamespace  = "seven.dev/pod-namespace"
+	LabelContainerName = "seven.dev/container-name"
+	LabelAttempt       = "seven.dev/attempt"
+	LabelKind          = "seven.dev/kind" // "sandbox" or "container"
+)
+
+// PodRef names a pod.
+type PodRef struct {
+	UID, Namespace, Name string
+}
+
+// SandboxConfig is what RunSandbox needs.
+type SandboxConfig struct {
+	Pod         PodRef
+	Hostname    string
+	HostNetwork bool
+	// Image is the pod infra (pause) image.
+	Image string
+	// LogDir holds the containers' log files.
+	LogDir string
+}
+
+// Sandbox is a pod's running sandbox.
+type Sandbox struct {
+	ID string
+	// NetNSPath is the network namespace the pod's containers share ("" for host network).
+	NetNSPath string
+	// PID is the sandbox process, 0 when it is not running.
+	PID     int
+	Running bool
+}
+
+// ContainerConfig is what StartContainer needs.
+type ContainerConfig struct {
+	Pod       PodRef
+	SandboxID string
+	Name      string
+	Attempt   int
+	// Image is a reference already present locally (EnsureImage returned it).
+	Image      string
+	Command    []string
+	Args       []string
+	WorkingDir string
+	Env        []string // "K=V"
+	// LogPath receives the container's stdout and stderr.
+	LogPath string
+	// Resources are the cgroup settings.
+	Resources Resources
+	// TerminationMessagePath is a file inside the container read after exit.
+	TerminationMessagePath string
+	Privileged             bool
+	// HostNetwork runs the container in the node's network namespace.
+	HostNetwork bool
+}
+
+// Resources are a container's cgroup settings; zero means unset.
+type Resources struct {
+	CPUShares    uint64
+	CPUQuota     int64
+	CPUPeriod    uint64
+	MemoryLimit  int64
+	OOMScoreAdj  int
+	CgroupParent string
+}
+
+// ContainerStatus is what a runtime knows of one container.
+type ContainerStatus struct {
+	ID      string
+	Name    string
+	Attempt int
+	State   State
+	// PID is the container's init process while it runs.
+	PID        int
+	ExitCode   int
+	Signal     int
+	Reason     string // "Completed", "Error", "OOMKilled"
+	Message    string // the termination message
+	CreatedAt  time.Time
+	StartedAt  time.Time
+	FinishedAt time.Time
+	Image      string
+	ImageRef   string
+}
+
+// PodStatus is what a runtime knows of one pod.
+type PodStatus struct {
+	Pod     PodRef
+	Sandbox *Sandbox
+	// Containers holds every container of the pod the runtime still has, all attempts.
+	Containers []*ContainerStatus
+}
+
+// Latest returns the newest attempt of the named container, or nil.
+func (p *PodStatus) Latest(name string) *ContainerStatus {
+	var best *ContainerStatus
+	for _, c := range p.Containers {
+		if c.Name == name && (best == nil || c.Attempt > best.Attempt) {
+			best = c
+		}
+	}
+	return best
+}
+
+// Auth holds registry credentials.
+type Auth struct {
+	Username, Password string
+}
+
+// ImageOptions say how to get an image.
+type ImageOptions struct {
+	Policy core.PullPolicy
+	// Credentials maps a registry host to its credentials (from imagePullSecrets).
+	Credentials map[string]Auth
+}
+
+// Runtime runs pod sandboxes and containers. Every method is safe for concurrent use.
+type Runtime interface {
+	// Version names the runtime, as NodeSystemInfo.containerRuntimeVersion ("containerd://1.6.20").
+	Version(ctx context.Context) (string, error)
+	// EnsureImage makes image present according to opts.Policy and returns its local
+	// reference and digest (the imageID reported in status). pulled says a pull happened.
+	EnsureImage(ctx context.Context, image string, opts ImageOptions) (ref, digest string, pulled bool, err error)
+	// RunSandbox creates and starts a pod's sandbox.
+	RunSandbox(ctx context.Context, cfg *SandboxConfig) (*Sandbox, error)
+	// RemoveSandbox kills and removes a pod's sandbox, if any.
+	RemoveSandbox(ctx context.Context, pod PodRef) error
+	// StartContainer creates and starts a container in a sandbox and returns its ID.
+	StartContainer(ctx context.Context, cfg *ContainerConfig) (string, error)
+	// StopContainer sends SIGTERM, waits up to grace, then SIGKILLs; it returns once the
+	// container has exited. Stopping an exited container is not an error.
+	StopContainer(ctx context.Context, id string, grace time.Duration) error
+	// RemoveContainer removes an exited container.
+	RemoveContainer(ctx context.Context, id string) error
+	// PodStatus reports one pod's sandbox and containers.
+	PodStatus(ctx context.Context, pod PodRef) (*PodStatus, error)
+	// ListPods reports every pod the runtime has (used for adoption and cleanup).
+	ListPods(ctx context.Context) ([]*PodStatus, error)
+	// Subscribe registers fn, called with a pod's UID whenever one of its containers exits.
+	Subscribe(fn func(podUID string))
+}

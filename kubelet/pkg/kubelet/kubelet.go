@@ -1,0 +1,224 @@
+package kubelet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"seven.dev/api/client"
+	"seven.dev/api/coordination"
+	"seven.dev/api/core"
+	"seven.dev/api/informer"
+	"seven.dev/api/record"
+	"seven.dev/kubelet/pkg/container"
+	"seven.dev/kubelet/pkg/network"
+)
+
+// Kubelet runs the pods bound to one node. Build it with New and start it with Run.
+type Kubelet struct {
+	opts     Options
+	c        *client.Client
+	rt       container.Runtime
+	net      network.Plugin
+	log      *slog.Logger
+	rec      *record.Recorder
+	pods     *informer.Informer[*core.Pod]
+	services *informer.Informer[*core.Service]
+	backoff  *backoff
+	metrics  *Metrics
+	capacity core.ResourceList
+	nodeIP   string
+
+	mu      sync.Mutex
+	node    *core.Node
+	workers map[string]*worker // by pod UID
+	wg      sync.WaitGroup
+
+	lease *coordination.Lease // owned by the heartbeat goroutine
+}
+
+// New checks opts and builds a kubelet; it does not contact anything.
+func New(c *client.Client, opts Options) (*Kubelet, error) {
+	opts.defaults()
+	if opts.NodeName == "" {
+		return nil, errors.New("kubelet: no node name")
+	}
+	if opts.Runtime == nil {
+		return nil, errors.New("kubelet: no runtime")
+	}
+	k := &Kubelet{
+		opts: opts, c: c, rt: opts.Runtime, net: opts.Network,
+		log:     opts.Logger.With("node", opts.NodeName),
+		backoff: newBackoff(opts.BackoffBase, opts.BackoffMax),
+		metrics: NewMetrics(),
+		workers: map[string]*worker{},
+		nodeIP:  opts.NodeIP,
+	}
+	if k.nodeIP == "" && opts.Capacity == nil {
+		k.nodeIP = DefaultNodeIP()
+	}
+	k.capacity = opts.Capacity
+	if k.capacity == nil {
+		k.capacity = MachineCapacity(opts.RootDir)
+	}
+	if !opts.NoEvents {
+		k.rec = record.NewRecorder(record.SinkFor(c), core.EventSource{Component: "kubelet", Host: opts.NodeName}, record.Options{Logger: k.log})
+	}
+	k.pods = informer.NewFiltered(client.Pods(c), "", informer.Selector{Field: "spec.nodeName=" + opts.NodeName},
+		informer.Options{Name: "pods", Logger: k.log})
+	if !opts.NoServiceEnv {
+		k.services = informer.NewFiltered(client.Services(c), "", informer.Selector{}, informer.Options{Name: "services", Logger: k.log})
+	}
+	return k, nil
+}
+
+// Metrics returns the kubelet's metrics.
+func (k *Kubelet) Metrics() *Metrics { return k.metrics }
+
+// NodeName returns the node's name.
+func (k *Kubelet) NodeName() string { return k.opts.NodeName }
+
+func (k *Kubelet) event(obj *core.Pod, typ, reason, format string, args ...any) {
+	if typ == core.EventTypeWarning {
+		k.log.Warn(reason, "pod", podDesc(obj), "msg", fmt.Sprintf(format, args...))
+	}
+	if k.rec != nil {
+		k.rec.Eventf(obj, typ, reason, format, args...)
+	}
+}
+
+// Run registers the node, heartbeats and runs pods until ctx ends. It returns after every
+// goroutine it started has stopped. Containers keep running when it returns: a restarted
+// kubelet adopts them.
+func (k *Kubelet) Run(ctx context.Context) error {
+	if err := os.MkdirAll(k.opts.RootDir, 0o755); err != nil && k.opts.Capacity == nil {
+		return fmt.Errorf("kubelet: root dir: %w", err)
+	}
+	var bg sync.WaitGroup
+	defer bg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if k.rec != nil {
+		bg.Add(1)
+		go func() { defer bg.Done(); k.rec.Run(ctx) }()
+	}
+	for {
+		err := k.registerNode(ctx)
+		if err == nil {
+			break
+		}
+		k.log.Warn("register node", "err", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Second):
+		}
+	}
+	k.log.Info("node registered")
+	bg.Add(1)
+	go func() { defer bg.Done(); k.heartbeat(ctx) }()
+	if k.opts.HealthzAddr != "" || k.opts.ServerAddr != "" {
+		if err := k.serve(ctx, &bg); err != nil {
+			return err
+		}
+	}
+	if k.services != nil {
+		bg.Add(1)
+		go func() { defer bg.Done(); k.services.Run(ctx) }()
+		if !k.services.WaitForCacheSync(ctx) {
+			return nil
+		}
+	}
+	k.rt.Subscribe(func(uid string) { k.wake(uid) })
+	k.pods.AddEventHandler(informer.Handler[*core.Pod]{
+		OnAdd:    func(p *core.Pod, _ bool) { k.dispatch(ctx, p, false) },
+		OnUpdate: func(_, p *core.Pod) { k.dispatch(ctx, p, false) },
+		OnDelete: func(p *core.Pod, _ bool) { k.dispatch(ctx, p, true) },
+	})
+	bg.Add(1)
+	go func() { defer bg.Done(); k.pods.Run(ctx) }()
+	if !k.pods.WaitForCacheSync(ctx) {
+		return nil
+	}
+	k.cleanupOrphans(ctx)
+	<-ctx.Done()
+	k.wg.Wait()
+	return nil
+}
+
+// cleanupOrphans removes the sandboxes and containers of pods the API no longer has.
+func (k *Kubelet) cleanupOrphans(ctx context.Context) {
+	pods, err := k.rt.ListPods(ctx)
+	if err != nil {
+		k.log.Warn("list runtime pods", "err", err)
+		return
+	}
+	known := map[string]bool{}
+	for _, p := range k.pods.Store().List() {
+		known[p.UID] = true
+	}
+	for _, p := range pods {
+		if known[p.Pod.UID] {
+			continue
+		}
+		k.log.Info("removing orphaned pod", "pod", p.Pod.Namespace+"/"+p.Pod.Name, "uid", p.Pod.UID)
+		if err := k.killPod(ctx, p, 0); err != nil {
+			k.log.Warn("remove orphaned pod", "uid", p.Pod.UID, "err", err)
+		}
+	}
+}
+
+// dispatch hands a pod to its worker, starting one for a new pod.
+func (k *Kubelet) dispatch(ctx context.Context, p *core.Pod, removed bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	w := k.workers[p.UID]
+	if w == nil {
+		if removed || ctx.Err() != nil {
+			return
+		}
+		w = newWorker(k, p)
+		k.workers[p.UID] = w
+		k.wg.Add(1)
+		go func() {
+			defer k.wg.Done()
+			w.run(ctx)
+			k.mu.Lock()
+			delete(k.workers, p.UID)
+			k.mu.Unlock()
+		}()
+	}
+	w.update(p, removed)
+}
+
+// wake asks a pod's worker to sync (a container exited).
+func (k *Kubelet) wake(uid string) {
+	k.mu.Lock()
+	w := k.workers[uid]
+	k.mu.Unlock()
+	if w != nil {
+		w.kick()
+	}
+}
+
+// runningCounts counts running pods and containers for the metrics.
+func (k *Kubelet) runningCounts() (pods, containers int) {
+	k.mu.Lock()
+	ws := make([]*worker, 0, len(k.workers))
+	for _, w := range k.workers {
+		ws = append(ws, w)
+	}
+	k.mu.Unlock()
+	for _, w := range ws {
+		n := w.runningContainers()
+		if n > 0 {
+			pods++
+		}
+		containers += n
+	}
+	return pods, containers
+}

@@ -1,0 +1,235 @@
+package node_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/containerd/containerd"
+	"github.com/containerd/containerd/namespaces"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"seven.dev/api/apiservertest"
+	"seven.dev/api/client"
+	"seven.dev/api/core"
+	"seven.dev/kubelet/pkg/containerdrt"
+	"seven.dev/kubelet/pkg/images"
+	"seven.dev/kubelet/pkg/kubelet"
+)
+
+const nodeName = "node-test"
+
+type env struct {
+	t       *testing.T
+	dir     string
+	sock    string
+	ns      string
+	c       *client.Client
+	rt      *containerdrt.Runtime
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	rootDir string
+	busybox string // tarball
+}
+
+func requireNode(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("node tests need root")
+	}
+	for _, b := range []string{"containerd", "runc", "containerd-shim-runc-v2"} {
+		if _, err := exec.LookPath(b); err != nil {
+			t.Skipf("node tests need %s", b)
+		}
+	}
+	if _, err := os.Stat("/bin/busybox"); err != nil {
+		t.Skip("node tests need /bin/busybox (busybox-static)")
+	}
+}
+
+func startContainerd(t *testing.T, dir, ns string) string {
+	sock := filepath.Join(dir, "c.sock")
+	cfg := fmt.Sprintf(`version = 2
+root = %q
+state = %q
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = %q
+[ttrpc]
+  address = %q
+[plugins."io.containerd.internal.v1.opt"]
+  path = %q
+`, filepath.Join(dir, "root"), filepath.Join(dir, "state"), sock, sock+".ttrpc", filepath.Join(dir, "opt"))
+	cfgPath := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logf, _ := os.Create(filepath.Join(dir, "containerd.log"))
+	cmd := exec.Command("containerd", "--config", cfgPath)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cleanupNamespace(sock, ns)
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		logf.Close()
+		for _, ctrl := range []string{"cpu", "memory", "pids", "blkio", "cpuset", "devices", "freezer", "cpuacct", "systemd", ""} {
+			_ = os.Remove(filepath.Join("/sys/fs/cgroup", ctrl, "seven", ns))
+			_ = os.Remove(filepath.Join("/sys/fs/cgroup", ctrl, "seven")) // only when empty
+		}
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if c, err := containerd.New(sock, containerd.WithTimeout(time.Second)); err == nil {
+			_, verr := c.Version(context.Background())
+			c.Close()
+			if verr == nil {
+				return sock
+			}
+		}
+		if time.Now().After(deadline) {
+			data, _ := os.ReadFile(filepath.Join(dir, "containerd.log"))
+			t.Fatalf("containerd did not come up: %s", data)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// cleanupNamespace kills and removes every task, container and image of ns.
+func cleanupNamespace(sock, ns string) {
+	c, err := containerd.New(sock)
+	if err != nil {
+		return
+	}
+	defer c.Close()
+	ctx := namespaces.WithNamespace(context.Background(), ns)
+	cs, _ := c.Containers(ctx)
+	for _, ctr := range cs {
+		if t, err := ctr.Task(ctx, nil); err == nil {
+			_, _ = t.Delete(ctx, containerd.WithProcessKill)
+		}
+		_ = ctr.Delete(ctx, containerd.WithSnapshotCleanup)
+	}
+}
+
+func newEnv(t *testing.T) *env {
+	requireNode(t)
+	dir, err := os.MkdirTemp("", "kn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	e := &env{t: t, dir: dir, ns: fmt.Sprintf("seven-test-%d", os.Getpid()), rootDir: filepath.Join(dir, "kubelet")}
+	e.sock = startContainerd(t, dir, e.ns)
+	srv := apiservertest.Start(t)
+	e.c = srv.Client()
+
+	// Images: busybox and our pause, built offline.
+	pauseBin, err := images.BuildGo("./cmd/pause", moduleDir(t), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bb, err := images.Busybox("/bin/busybox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pause, err := images.Static(pauseBin, "/pause", nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.busybox = filepath.Join(dir, "images.tar")
+	if err := images.WriteTarball(e.busybox, map[string]v1.Image{"docker.io/library/busybox:latest": bb, "seven.dev/pause:latest": pause}); err != nil {
+		t.Fatal(err)
+	}
+	e.start()
+	if _, err := e.rt.ImportFile(context.Background(), e.busybox); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.stop)
+	return e
+}
+
+func moduleDir(t *testing.T) string {
+	wd, _ := os.Getwd()
+	return filepath.Clean(filepath.Join(wd, "..", ".."))
+}
+
+// start runs an in-process kubelet (again, after stop).
+func (e *env) start() {
+	rt, err := containerdrt.New(containerdrt.Options{Address: e.sock, Namespace: e.ns})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.rt = rt
+	k, err := kubelet.New(e.c, kubelet.Options{
+		NodeName: nodeName, NodeIP: "127.0.0.1", RootDir: e.rootDir, Runtime: rt,
+		BackoffBase: time.Second, ResyncInterval: time.Second, StatusUpdateFrequency: 2 * time.Second,
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e.cancel = cancel
+	e.wg.Add(1)
+	go func() { defer e.wg.Done(); _ = k.Run(ctx) }()
+}
+
+// stop ends the kubelet (containers keep running).
+func (e *env) stop() {
+	if e.cancel == nil {
+		return
+	}
+	e.cancel()
+	e.wg.Wait()
+	e.cancel = nil
+	_ = e.rt.Close()
+}
+
+func (e *env) waitPod(t *testing.T, name string, d time.Duration, cond func(*core.Pod) bool) *core.Pod {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	var last *core.Pod
+	for time.Now().Before(deadline) {
+		p, err := client.Pods(e.c).Get(context.Background(), "default", name)
+		if err == nil {
+			last = p
+			if cond(p) {
+				return p
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("pod %s: condition not met in %s; last status: %+v", name, d, last.Status)
+	return nil
+}
+
+func (e *env) logOf(p *core.Pod, container string, attempt int) string {
+	data, _ := os.ReadFile(kubelet.LogPath(e.rootDir, p.UID, container, attempt))
+	return string(data)
+}
+
+func hasLine(s, line string) bool {
+	for _, l := range strings.Split(s, "\n") {
+		if l == line {
+			return true
+		}
+	}
+	return false
+}
