@@ -1,0 +1,279 @@
+package proxier
+
+import (
+	"context"
+	"log/slog"
+	"maps"
+	"sync"
+	"time"
+
+	"seven.dev/api/core"
+	"seven.dev/api/informer"
+	"seven.dev/kube-proxy/internal/rules"
+)
+
+// Kernel is what a sync needs from the machine; *iptables.Runner implements it.
+type Kernel interface {
+	Restore(ctx context.Context, data []byte) error
+	EnsureJumps(ctx context.Context) error
+	Chains(ctx context.Context, table string) ([]string, error)
+	Conntrack(ctx context.Context, args []string) error
+	Sysctl(ctx context.Context, setting string) error
+}
+
+// Config configures a Proxier.
+type Config struct {
+	Rules  rules.Options
+	Kernel Kernel
+	// MinSyncPeriod coalesces changes: syncs start at least this far apart (default 1s).
+	MinSyncPeriod time.Duration
+	// SyncPeriod is the full resync interval (default 30s).
+	SyncPeriod time.Duration
+	Logger     *slog.Logger
+	// Metrics records the syncs; nil records nothing.
+	Metrics *Metrics
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Proxier programs one node's service rules.
+type Proxier struct {
+	cfg Config
+
+	mu        sync.Mutex
+	services  map[string]*core.Service
+	endpoints map[string]*core.Endpoints
+	changed   map[string]bool
+	needFull  bool
+	ready     bool // the informers have synced: the maps are complete
+	lastOK    time.Time
+
+	trigger chan struct{}
+	// state is only touched by Sync, which Run calls from one goroutine.
+	state       *rules.State
+	localnetSet bool
+}
+
+// New returns a Proxier; nothing happens until Run.
+func New(cfg Config) *Proxier {
+	if cfg.MinSyncPeriod <= 0 {
+		cfg.MinSyncPeriod = time.Second
+	}
+	if cfg.SyncPeriod <= 0 {
+		cfg.SyncPeriod = 30 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Proxier{
+		cfg:       cfg,
+		services:  map[string]*core.Service{},
+		endpoints: map[string]*core.Endpoints{},
+		changed:   map[string]bool{},
+		needFull:  true,
+		trigger:   make(chan struct{}, 1),
+	}
+}
+
+// ServiceHandler is the informer handler for Services.
+func (p *Proxier) ServiceHandler() informer.Handler[*core.Service] {
+	return informer.Handler[*core.Service]{
+		OnAdd:    func(s *core.Service, _ bool) { p.SetService(s) },
+		OnUpdate: func(_, s *core.Service) { p.SetService(s) },
+		OnDelete: func(s *core.Service, _ bool) { p.DeleteService(s.Namespace, s.Name) },
+	}
+}
+
+// EndpointsHandler is the informer handler for Endpoints.
+func (p *Proxier) EndpointsHandler() informer.Handler[*core.Endpoints] {
+	return informer.Handler[*core.Endpoints]{
+		OnAdd:    func(e *core.Endpoints, _ bool) { p.SetEndpoints(e) },
+		OnUpdate: func(_, e *core.Endpoints) { p.SetEndpoints(e) },
+		OnDelete: func(e *core.Endpoints, _ bool) { p.DeleteEndpoints(e.Namespace, e.Name) },
+	}
+}
+
+// SetService records a new or changed Service.
+func (p *Proxier) SetService(s *core.Service) {
+	key := informer.Key(s.Namespace, s.Name)
+	p.mu.Lock()
+	if old := p.services[key]; old == s || old != nil && old.ResourceVersion != "" && old.ResourceVersion == s.ResourceVersion {
+		p.mu.Unlock()
+		return // a resync: nothing changed
+	}
+	p.services[key] = s
+	p.markLocked(key)
+}
+
+// DeleteService records a deleted Service.
+func (p *Proxier) DeleteService(namespace, name string) {
+	key := informer.Key(namespace, name)
+	p.mu.Lock()
+	delete(p.services, key)
+	p.markLocked(key)
+}
+
+// SetEndpoints records new or changed Endpoints.
+func (p *Proxier) SetEndpoints(e *core.Endpoints) {
+	key := informer.Key(e.Namespace, e.Name)
+	p.mu.Lock()
+	if old := p.endpoints[key]; old == e || old != nil && old.ResourceVersion != "" && old.ResourceVersion == e.ResourceVersion {
+		p.mu.Unlock()
+		return
+	}
+	p.endpoints[key] = e
+	p.markLocked(key)
+}
+
+// DeleteEndpoints records deleted Endpoints.
+func (p *Proxier) DeleteEndpoints(namespace, name string) {
+	key := informer.Key(namespace, name)
+	p.mu.Lock()
+	delete(p.endpoints, key)
+	p.markLocked(key)
+}
+
+// markLocked notes key as changed, unlocks, and wakes the loop.
+func (p *Proxier) markLocked(key string) {
+	p.changed[key] = true
+	p.mu.Unlock()
+	p.kick()
+}
+
+func (p *Proxier) kick() {
+	select {
+	case p.trigger <- struct{}{}:
+	default:
+	}
+}
+
+// SetReady tells the proxier the informers have synced, so the first sync sees every
+// service instead of removing the rules of those not yet listed.
+func (p *Proxier) SetReady() {
+	p.mu.Lock()
+	p.ready = true
+	p.mu.Unlock()
+	p.kick()
+}
+
+// Known returns how many Services and Endpoints the proxier has been told about.
+func (p *Proxier) Known() (services, endpoints int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.services), len(p.endpoints)
+}
+
+// Healthy reports whether a sync succeeded within twice the sync period (upstream's
+// /healthz rule).
+func (p *Proxier) Healthy() (bool, time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return !p.lastOK.IsZero() && p.cfg.Now().Sub(p.lastOK) < 2*p.cfg.SyncPeriod, p.lastOK
+}
+
+// Run syncs until ctx ends: after changes (at most once per MinSyncPeriod) and fully every
+// SyncPeriod. It returns when ctx is done.
+func (p *Proxier) Run(ctx context.Context) {
+	full := time.NewTicker(p.cfg.SyncPeriod)
+	defer full.Stop()
+	var last time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-p.trigger:
+		case <-full.C:
+			p.mu.Lock()
+			p.needFull = true
+			p.mu.Unlock()
+		}
+		// Coalesce: wait out the rest of the minimum period; changes meanwhile join in.
+		if wait := p.cfg.MinSyncPeriod - time.Since(last); !last.IsZero() && wait > 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+		}
+		last = time.Now()
+		if err := p.Sync(ctx); err != nil && ctx.Err() == nil {
+			p.cfg.Logger.Error("sync proxy rules failed", "err", err)
+			// Retry after the minimum period.
+			p.kick()
+		}
+	}
+}
+
+// Sync brings the rules up to date once. Run calls it; tests and the benchmark may call it
+// directly, but never concurrently with Run or itself.
+func (p *Proxier) Sync(ctx context.Context) error {
+	p.mu.Lock()
+	if !p.ready {
+		p.mu.Unlock()
+		return nil
+	}
+	full := p.needFull || p.state == nil
+	changed := p.changed
+	p.changed = map[string]bool{}
+	p.needFull = false
+	in := rules.Input{Services: maps.Clone(p.services), Endpoints: maps.Clone(p.endpoints), Changed: changed}
+	p.mu.Unlock()
+
+	start := time.Now()
+	err := p.sync(ctx, in, full)
+	if err != nil {
+		p.mu.Lock()
+		for k := range changed {
+			p.changed[k] = true
+		}
+		p.needFull = true
+		p.mu.Unlock()
+		p.cfg.Metrics.failed()
+		return err
+	}
+	p.mu.Lock()
+	p.lastOK = p.cfg.Now()
+	p.mu.Unlock()
+	p.cfg.Metrics.synced(time.Since(start), full, p.lastOK)
+	return nil
+}
+
+func (p *Proxier) sync(ctx context.Context, in rules.Input, full bool) error {
+	start := time.Now()
+	k := p.cfg.Kernel
+	if full {
+		in.Changed = nil
+		if p.cfg.Rules.LocalhostNodePorts && !p.localnetSet {
+			if err := k.Sysctl(ctx, "net.ipv4.conf.all.route_localnet=1"); err != nil {
+				return err
+			}
+			p.localnetSet = true
+		}
+		if err := k.EnsureJumps(ctx); err != nil {
+			return err
+		}
+		chains, err := k.Chains(ctx, "nat")
+		if err != nil {
+			return err
+		}
+		in.ExistingChains = chains
+	}
+	res := rules.Build(p.cfg.Rules, in, p.state)
+	if err := k.Restore(ctx, res.Restore); err != nil {
+		return err
+	}
+	p.state = res.State
+	p.cfg.Metrics.rules(res.NATRules, res.FilterRules)
+	for _, c := range res.Conntrack {
+		if err := k.Conntrack(ctx, c.Args()); err != nil {
+			// The rules are in; a leftover flow is not worth a full resync.
+			p.cfg.Logger.Warn("delete stale UDP conntrack entries", "args", c.Args(), "err", err)
+		}
+	}
+	p.cfg.Logger.Debug("synced proxy rules", "full", res.Full, "chains", res.ChainsWritten,
+		"bytes", len(res.Restore), "services", len(in.Services), "took", time.Since(start))
+	return nil
+}

@@ -1,0 +1,86 @@
+package rules
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+)
+
+// ConntrackEntry selects UDP conntrack entries to delete. UDP has no connection to end, so
+// without this a client keeps sending to an endpoint that is gone for as long as it keeps
+// the flow alive (or to nowhere, for flows that began while the service had no endpoints).
+type ConntrackEntry struct {
+	// OrigDst is the address the client sent to (a cluster or external IP), or "".
+	OrigDst string
+	// OrigPortDst is the node port the client sent to, or 0.
+	OrigPortDst int32
+	// DstNAT is the endpoint address the flow was translated to; "" matches any.
+	DstNAT string
+}
+
+// Args are the conntrack(8) arguments that delete the entries.
+func (c ConntrackEntry) Args() []string {
+	args := []string{"-D", "-p", "udp"}
+	if c.OrigDst != "" {
+		args = append(args, "--orig-dst", c.OrigDst)
+	}
+	if c.OrigPortDst != 0 {
+		args = append(args, "--orig-port-dst", strconv.Itoa(int(c.OrigPortDst)))
+	}
+	if c.DstNAT != "" {
+		args = append(args, "--dst-nat", c.DstNAT)
+	}
+	return args
+}
+
+// staleConntrack compares the UDP ports of the changed services before and after a sync.
+func staleConntrack(prev, next *State, changed map[string]bool) []ConntrackEntry {
+	set := map[ConntrackEntry]bool{}
+	for key := range changed {
+		oldPorts, newPorts := map[string]udpPort{}, map[string]udpPort{}
+		if f := prev.frags[key]; f != nil {
+			for _, u := range f.udp {
+				oldPorts[u.name] = u
+			}
+		}
+		if f := next.frags[key]; f != nil {
+			for _, u := range f.udp {
+				newPorts[u.name] = u
+			}
+		}
+		for name, o := range oldPorts {
+			n, ok := newPorts[name]
+			for _, ep := range o.endpoints {
+				gone := !ok || !slices.Contains(n.endpoints, ep)
+				for _, vip := range o.vips {
+					if gone || !slices.Contains(n.vips, vip) {
+						set[ConntrackEntry{OrigDst: vip, DstNAT: ep}] = true
+					}
+				}
+				if o.nodePort != 0 && (gone || n.nodePort != o.nodePort) {
+					set[ConntrackEntry{OrigPortDst: o.nodePort, DstNAT: ep}] = true
+				}
+			}
+		}
+		for name, n := range newPorts {
+			if o, ok := oldPorts[name]; len(n.endpoints) == 0 || ok && len(o.endpoints) > 0 {
+				continue
+			}
+			// The first endpoints: flows begun while there were none were never translated.
+			for _, vip := range n.vips {
+				set[ConntrackEntry{OrigDst: vip}] = true
+			}
+			if n.nodePort != 0 {
+				set[ConntrackEntry{OrigPortDst: n.nodePort}] = true
+			}
+		}
+	}
+	out := make([]ConntrackEntry, 0, len(set))
+	for e := range set {
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(a, b ConntrackEntry) int {
+		return cmp.Or(cmp.Compare(a.OrigDst, b.OrigDst), cmp.Compare(a.OrigPortDst, b.OrigPortDst), cmp.Compare(a.DstNAT, b.DstNAT))
+	})
+	return out
+}

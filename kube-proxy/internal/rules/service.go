@@ -1,0 +1,309 @@
+package rules
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+
+	"seven.dev/api/core"
+)
+
+// fragment is everything one service contributes to the ruleset. Fragments of services that
+// did not change are reused as they are by a partial sync.
+type fragment struct {
+	// chains are the nat chains the service owns (KUBE-SVC/SVL/EXT/SEP), in writing order;
+	// rules holds their -A lines.
+	chains []string
+	rules  bytes.Buffer
+	// Lines for the shared top-level chains.
+	natServices, natNodePorts      bytes.Buffer
+	filterServices, filterExternal bytes.Buffer
+	// udp describes the service's UDP ports, for the conntrack clean-up.
+	udp []udpPort
+	// natRules and filterRules count the rules above, for the metrics.
+	natRules, filterRules int
+}
+
+// udpPort is what a UDP service port's conntrack entries can point at.
+type udpPort struct {
+	name      string   // service port name, the key between two syncs
+	vips      []string // cluster IP and external IPs
+	nodePort  int32
+	endpoints []string // endpoint IPs
+}
+
+// endpoint is one ready address of a service port.
+type endpoint struct {
+	ip    string
+	port  int32
+	local bool
+	chain string
+}
+
+func (e endpoint) String() string { return net.JoinHostPort(e.ip, strconv.Itoa(int(e.port))) }
+
+// ruleWriter appends lines to one buffer and counts them.
+type ruleWriter struct {
+	buf *bytes.Buffer
+	n   *int
+}
+
+func (w ruleWriter) line(parts ...string) {
+	for i, p := range parts {
+		if i > 0 {
+			w.buf.WriteByte(' ')
+		}
+		w.buf.WriteString(p)
+	}
+	w.buf.WriteByte('\n')
+	*w.n++
+}
+
+// comment renders an iptables comment match.
+func comment(text string) string { return `-m comment --comment "` + text + `"` }
+
+// buildFragment computes the rules of one service. It returns nil for services kube-proxy
+// does not program (headless, ExternalName, no cluster IP).
+func buildFragment(opts *Options, svc *core.Service, eps *core.Endpoints) *fragment {
+	ip := svc.Spec.ClusterIP
+	if ip == "" || ip == "None" || svc.Spec.Type == core.ServiceTypeExternalName || net.ParseIP(ip).To4() == nil {
+		return nil
+	}
+	f := &fragment{}
+	for i := range svc.Spec.Ports {
+		buildPort(opts, f, svc, &svc.Spec.Ports[i], eps)
+	}
+	return f
+}
+
+func buildPort(opts *Options, f *fragment, svc *core.Service, sp *core.ServicePort, eps *core.Endpoints) {
+	proto := strings.ToLower(string(sp.Protocol))
+	if proto == "" {
+		proto = "tcp"
+	}
+	if proto != "tcp" && proto != "udp" && proto != "sctp" {
+		return
+	}
+	name := svc.Namespace + "/" + svc.Name
+	if sp.Name != "" {
+		name += ":" + sp.Name
+	}
+	svcChain, svlChain, extChain := serviceChains(name, proto)
+	endpoints := portEndpoints(opts, sp, eps, name, proto)
+	var local []endpoint
+	for _, e := range endpoints {
+		if e.local {
+			local = append(local, e)
+		}
+	}
+	if proto == "udp" {
+		u := udpPort{name: name, vips: append([]string{svc.Spec.ClusterIP}, svc.Spec.ExternalIPs...), nodePort: sp.NodePort}
+		for _, e := range endpoints {
+			u.endpoints = append(u.endpoints, e.ip)
+		}
+		f.udp = append(f.udp, u)
+	}
+
+	clusterIP := svc.Spec.ClusterIP
+	port := strconv.Itoa(int(sp.Port))
+	match := "-m " + proto + " -p " + proto
+	externallyAccessible := sp.NodePort != 0 || len(svc.Spec.ExternalIPs) > 0
+	extLocal := externallyAccessible && svc.Spec.ExternalTrafficPolicy == core.ServiceExternalTrafficPolicyLocal
+	hasEndpoints := len(endpoints) > 0
+	hasExternalEndpoints := hasEndpoints && (!extLocal || len(local) > 0)
+	externalPolicyChain := svcChain
+	if extLocal {
+		externalPolicyChain = svlChain
+	}
+	// Traffic the filter table turns away: REJECT when there is no endpoint at all (the
+	// client sees "connection refused" at once), DROP when only local ones are missing.
+	extFilterTarget, extFilterComment := "REJECT", name+" has no endpoints"
+	if hasEndpoints {
+		extFilterTarget, extFilterComment = "DROP", name+" has no local endpoints"
+	}
+
+	natServices := ruleWriter{&f.natServices, &f.natRules}
+	natNodePorts := ruleWriter{&f.natNodePorts, &f.natRules}
+	filterServices := ruleWriter{&f.filterServices, &f.filterRules}
+	filterExternal := ruleWriter{&f.filterExternal, &f.filterRules}
+	chains := ruleWriter{&f.rules, &f.natRules}
+
+	// The cluster IP.
+	if hasEndpoints {
+		natServices.line("-A", ChainServices, comment(name+" cluster IP"), match, "-d", clusterIP, "--dport", port, "-j", svcChain)
+	} else {
+		filterServices.line("-A", ChainServices, comment(name+" has no endpoints"), match, "-d", clusterIP, "--dport", port, "-j", "REJECT")
+	}
+	// External IPs.
+	for _, eip := range svc.Spec.ExternalIPs {
+		if hasEndpoints {
+			natServices.line("-A", ChainServices, comment(name+" external IP"), match, "-d", eip, "--dport", port, "-j", extChain)
+		}
+		if !hasExternalEndpoints {
+			filterExternal.line("-A", ChainExternalServices, comment(extFilterComment), match, "-d", eip, "--dport", port, "-j", extFilterTarget)
+		}
+	}
+	// The node port, on every local address.
+	if sp.NodePort != 0 {
+		np := strconv.Itoa(int(sp.NodePort))
+		if hasEndpoints {
+			natNodePorts.line("-A", ChainNodePorts, comment(name), match, "--dport", np, "-j", extChain)
+		}
+		if !hasExternalEndpoints {
+			filterExternal.line("-A", ChainExternalServices, comment(extFilterComment), "-m addrtype --dst-type LOCAL", match, "--dport", np, "-j", extFilterTarget)
+		}
+	}
+	if !hasEndpoints {
+		return
+	}
+
+	// KUBE-SVC: masquerade what does not come from a pod, then spread over the endpoints.
+	f.chains = append(f.chains, svcChain)
+	vip := comment(name+" cluster IP") + " " + match + " -d " + clusterIP + " --dport " + port
+	switch {
+	case opts.MasqueradeAll:
+		chains.line("-A", svcChain, vip, "-j", ChainMarkMasq)
+	case opts.ClusterCIDR != "":
+		chains.line("-A", svcChain, vip, "!", "-s", opts.ClusterCIDR, "-j", ChainMarkMasq)
+	default:
+		// Without --cluster-cidr pods cannot be told from the rest; at least masquerade what
+		// the node itself sends, so replies from a pod on another node come back through
+		// this node's conntrack entry instead of straight to an address that never sent.
+		chains.line("-A", svcChain, vip, "-m addrtype --src-type LOCAL", "-j", ChainMarkMasq)
+	}
+	writeBalancing(chains, svc, name, svcChain, endpoints)
+
+	// KUBE-EXT: node ports and external IPs.
+	if externallyAccessible {
+		f.chains = append(f.chains, extChain)
+		if !extLocal {
+			chains.line("-A", extChain, comment("masquerade traffic for "+name+" external destinations"), "-j", ChainMarkMasq)
+		} else {
+			if opts.ClusterCIDR != "" {
+				chains.line("-A", extChain, comment("pod traffic for "+name+" external destinations"), "-s", opts.ClusterCIDR, "-j", svcChain)
+			}
+			chains.line("-A", extChain, comment("masquerade LOCAL traffic for "+name+" external destinations"), "-m addrtype --src-type LOCAL", "-j", ChainMarkMasq)
+			chains.line("-A", extChain, comment("route LOCAL traffic for "+name+" external destinations"), "-m addrtype --src-type LOCAL", "-j", svcChain)
+		}
+		if hasExternalEndpoints {
+			chains.line("-A", extChain, "-j", externalPolicyChain)
+		}
+	}
+	// KUBE-SVL: the local endpoints only, for externalTrafficPolicy Local.
+	if extLocal && len(local) > 0 {
+		f.chains = append(f.chains, svlChain)
+		writeBalancing(chains, svc, name, svlChain, local)
+	}
+	// KUBE-SEP: hairpin masquerade and the DNAT itself.
+	for _, e := range endpoints {
+		f.chains = append(f.chains, e.chain)
+		args := []string{"-A", e.chain, comment(name)}
+		chains.line(append(args, "-s", e.ip, "-j", ChainMarkMasq)...)
+		if affinity(svc) > 0 {
+			args = append(args, "-m recent --name", e.chain, "--set")
+		}
+		chains.line(append(args, match, "-j DNAT --to-destination", e.String())...)
+	}
+}
+
+// writeBalancing writes a KUBE-SVC or KUBE-SVL chain's jumps: affinity first, then a random
+// choice where rule i of n matches with probability 1/(n-i), so every endpoint gets 1/n.
+func writeBalancing(w ruleWriter, svc *core.Service, name, chain string, endpoints []endpoint) {
+	if secs := affinity(svc); secs > 0 {
+		for _, e := range endpoints {
+			w.line("-A", chain, comment(name+" -> "+e.String()), "-m recent --name", e.chain,
+				"--rcheck --seconds", strconv.Itoa(secs), "--reap", "-j", e.chain)
+		}
+	}
+	for i, e := range endpoints {
+		args := []string{"-A", chain, comment(name + " -> " + e.String())}
+		if n := len(endpoints) - i; n > 1 {
+			args = append(args, "-m statistic --mode random --probability", fmt.Sprintf("%0.10f", 1.0/float64(n)))
+		}
+		w.line(append(args, "-j", e.chain)...)
+	}
+}
+
+// affinity returns the ClientIP affinity timeout in seconds, or 0 without affinity.
+func affinity(svc *core.Service) int {
+	if svc.Spec.SessionAffinity != core.ServiceAffinityClientIP {
+		return 0
+	}
+	if c := svc.Spec.SessionAffinityConfig; c != nil && c.ClientIP != nil && c.ClientIP.TimeoutSeconds != nil && *c.ClientIP.TimeoutSeconds > 0 {
+		return int(*c.ClientIP.TimeoutSeconds)
+	}
+	return int(core.DefaultClientIPServiceAffinitySeconds)
+}
+
+// portEndpoints returns the ready endpoints of one service port, sorted. An Endpoints port
+// belongs to the service port with the same name (the endpoints controller resolves named
+// targetPorts per pod and names the result after the service port); a hand-written subset
+// may instead name the targetPort, or leave its only port unnamed for a one-port service.
+func portEndpoints(opts *Options, sp *core.ServicePort, eps *core.Endpoints, name, proto string) []endpoint {
+	if eps == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []endpoint
+	for _, ss := range eps.Subsets {
+		p, ok := matchPort(sp, ss.Ports, proto)
+		if !ok {
+			continue
+		}
+		for _, a := range ss.Addresses {
+			if net.ParseIP(a.IP).To4() == nil {
+				continue
+			}
+			e := endpoint{ip: a.IP, port: p, local: a.NodeName != nil && *a.NodeName == opts.NodeName && opts.NodeName != ""}
+			key := e.String()
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			e.chain = endpointChain(name, proto, key)
+			out = append(out, e)
+		}
+	}
+	slices.SortFunc(out, func(a, b endpoint) int {
+		if c := cmp.Compare(ipKey(a.ip), ipKey(b.ip)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.port, b.port)
+	})
+	return out
+}
+
+func matchPort(sp *core.ServicePort, ports []core.EndpointPort, proto string) (int32, bool) {
+	sameProto := func(p core.EndpointPort) bool {
+		return strings.EqualFold(string(p.Protocol), proto) || (p.Protocol == "" && proto == "tcp")
+	}
+	for _, p := range ports {
+		if p.Name == sp.Name && sameProto(p) {
+			return p.Port, true
+		}
+	}
+	if sp.TargetPort.StrVal != "" {
+		for _, p := range ports {
+			if p.Name == sp.TargetPort.StrVal && sameProto(p) {
+				return p.Port, true
+			}
+		}
+	}
+	if len(ports) == 1 && ports[0].Name == "" && sameProto(ports[0]) {
+		return ports[0].Port, true
+	}
+	return 0, false
+}
+
+// ipKey orders IPv4 addresses numerically.
+func ipKey(s string) uint32 {
+	ip := net.ParseIP(s).To4()
+	if ip == nil {
+		return 0
+	}
+	return uint32(ip[0])<<24 | uint32(ip[1])<<16 | uint32(ip[2])<<8 | uint32(ip[3])
+}
