@@ -46,11 +46,13 @@ e2e: build
 
 test: deps build lint unit fuzz e2e
 
+# The local multi-node cluster (docs/local-cluster.md), as root: NODES=3 make up; flags of
+# `seven-cluster up` in ARGS, e.g. make up ARGS=--api-port=18080
 up: deps build
-	./deploy/local-up.sh
+	./deploy/local-up.sh $(ARGS)
 
 down:
-	./deploy/local-down.sh
+	./deploy/local-down.sh $(ARGS)
 
 bench: deps build
 	SEVEN_BIN=$(CURDIR)/$(BIN) ./deploy/bench.sh
