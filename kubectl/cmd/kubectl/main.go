@@ -1,13 +1,18 @@
-// Command kubectl is Seven's kubectl. It is not implemented yet; it exits with an error so
-// nothing mistakes it for a working daemon.
+// Command kubectl is Seven's kubectl: the seeds' command lines against the Kubernetes API.
 package main
 
 import (
-	"fmt"
+	"context"
 	"os"
+	"os/signal"
+	"syscall"
+
+	"seven.dev/kubectl/internal/cli"
 )
 
 func main() {
-	fmt.Fprintln(os.Stderr, "kubectl: not implemented yet")
-	os.Exit(1)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := cli.Main(ctx, os.Args[1:], cli.IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
+	stop()
+	os.Exit(code)
 }
