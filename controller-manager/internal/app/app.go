@@ -136,12 +136,7 @@ func runControllers(ctx context.Context, c *client.Client, reg prometheus.Regist
 		if !o.Enabled(name) {
 			continue
 		}
-		start, ok := controllers[name]
-		if !ok {
-			logger.Warn("controller not implemented in Seven yet, skipping", "controller", name)
-			continue
-		}
-		run, err := start(cc)
+		run, err := controllers[name](cc)
 		if err != nil {
 			return fmt.Errorf("start %s controller: %w", name, err)
 		}

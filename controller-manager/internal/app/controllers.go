@@ -11,11 +11,16 @@ import (
 	"seven.dev/api/meta"
 	"seven.dev/api/scheme"
 	"seven.dev/controller-manager/internal/controller"
+	"seven.dev/controller-manager/internal/daemonset"
 	"seven.dev/controller-manager/internal/deployment"
 	"seven.dev/controller-manager/internal/endpoint"
 	"seven.dev/controller-manager/internal/gc"
+	"seven.dev/controller-manager/internal/job"
 	"seven.dev/controller-manager/internal/namespace"
+	"seven.dev/controller-manager/internal/nodelifecycle"
 	"seven.dev/controller-manager/internal/replication"
+	"seven.dev/controller-manager/internal/resourcequota"
+	"seven.dev/controller-manager/internal/serviceaccount"
 )
 
 // controllers maps upstream's controller names to their starters.
@@ -26,15 +31,16 @@ var controllers = map[string]Starter{
 	"garbagecollector":      startGC,
 	"namespace":             startNamespace,
 	"deployment":            startDeployment,
+	"nodelifecycle":         startNodeLifecycle,
+	"serviceaccount":        startServiceAccount,
+	"job":                   startJob,
+	"daemonset":             startDaemonSet,
+	"resourcequota":         startResourceQuota,
 }
-
-// notYet are upstream controller names --controllers accepts that Seven does not run yet, so
-// command lines written for upstream keep working.
-var notYet = []string{"nodelifecycle", "daemonset", "job", "serviceaccount", "resourcequota"}
 
 // KnownControllers lists the controller names --controllers accepts, sorted.
 func KnownControllers() []string {
-	out := slices.Clone(notYet)
+	var out []string
 	for n := range controllers {
 		out = append(out, n)
 	}
@@ -109,4 +115,92 @@ func startDeployment(cc *Context) (func(context.Context), error) {
 	c := deployment.New(f.Deployments().Store(), f.ReplicaSets().Store(), deployment.APIClient{C: cc.Client}, cc.Metrics, cc.Logger)
 	c.Register(f.Deployments(), f.ReplicaSets())
 	return func(ctx context.Context) { c.Runner.Run(ctx, cc.Options.ConcurrentDeploymentSyncs) }, nil
+}
+
+func startNodeLifecycle(cc *Context) (func(context.Context), error) {
+	f, o := cc.Factory, cc.Options
+	c := nodelifecycle.New(nodelifecycle.Config{
+		Nodes: f.Nodes().Store(), Leases: f.Leases().Store(), Pods: f.Pods().Store(),
+		API: nodelifecycle.APIClient{C: cc.Client}, Recorder: cc.Recorder, Metrics: cc.Metrics, Logger: cc.Logger,
+		GracePeriod: o.NodeMonitorGracePeriod, MonitorPeriod: o.NodeMonitorPeriod, EvictionTimeout: o.PodEvictionTimeout,
+	})
+	c.Register(f.Nodes(), f.Leases(), f.Pods())
+	return func(ctx context.Context) { c.Run(ctx, 1) }, nil
+}
+
+// shared returns the factory's informer for group/resource, for kinds the factory has no
+// named accessor for.
+func shared[T meta.Object](cc *Context, group, resource string) (*informer.Informer[T], error) {
+	k, ok := cc.Client.Scheme().ByResource(group, resource)
+	if !ok {
+		return nil, fmt.Errorf("scheme has no %s.%s", resource, group)
+	}
+	return informer.ForKind[T](cc.Factory, k), nil
+}
+
+func startServiceAccount(cc *Context) (func(context.Context), error) {
+	sas, err := shared[*core.ServiceAccount](cc, "", "serviceaccounts")
+	if err != nil {
+		return nil, err
+	}
+	nss := cc.Factory.Namespaces()
+	c := serviceaccount.New(nss.Store(), sas.Store(), serviceaccount.APIClient{C: cc.Client}, cc.Metrics, cc.Logger)
+	c.Register(nss, sas)
+	return func(ctx context.Context) { c.Runner.Run(ctx, cc.Options.ConcurrentSASyncs) }, nil
+}
+
+func startJob(cc *Context) (func(context.Context), error) {
+	f := cc.Factory
+	c := job.New(job.Config{
+		Jobs: f.Jobs().Store(), Pods: f.Pods().Store(), PodAPI: controller.APIPods{C: cc.Client}, Status: job.APIStatus{C: cc.Client},
+		Recorder: cc.Recorder, Metrics: cc.Metrics, Logger: cc.Logger,
+	})
+	c.Register(f.Jobs(), f.Pods())
+	return func(ctx context.Context) { c.Runner.Run(ctx, cc.Options.ConcurrentJobSyncs) }, nil
+}
+
+func startDaemonSet(cc *Context) (func(context.Context), error) {
+	f := cc.Factory
+	c := daemonset.New(daemonset.Config{
+		DaemonSets: f.DaemonSets().Store(), Nodes: f.Nodes().Store(), Pods: f.Pods().Store(),
+		PodAPI: controller.APIPods{C: cc.Client}, Status: daemonset.APIStatus{C: cc.Client},
+		Recorder: cc.Recorder, Metrics: cc.Metrics, Logger: cc.Logger,
+	})
+	c.Register(f.DaemonSets(), f.Nodes(), f.Pods())
+	return func(ctx context.Context) { c.Runner.Run(ctx, cc.Options.ConcurrentDaemonSetSyncs) }, nil
+}
+
+func startResourceQuota(cc *Context) (func(context.Context), error) {
+	f := cc.Factory
+	quotas, err := shared[*core.ResourceQuota](cc, "", "resourcequotas")
+	if err != nil {
+		return nil, err
+	}
+	cms, err := shared[*core.ConfigMap](cc, "", "configmaps")
+	if err != nil {
+		return nil, err
+	}
+	secrets, err := shared[*core.Secret](cc, "", "secrets")
+	if err != nil {
+		return nil, err
+	}
+	rcs := f.ReplicationControllers()
+	c := resourcequota.New(resourcequota.Config{
+		Quotas: quotas.Store(), Pods: f.Pods().Store(), Services: f.Services().Store(),
+		Counts: map[string]func(string) int{
+			"configmaps":             func(ns string) int { return len(cms.Store().ByNamespace(ns)) },
+			"secrets":                func(ns string) int { return len(secrets.Store().ByNamespace(ns)) },
+			"replicationcontrollers": func(ns string) int { return len(rcs.Store().ByNamespace(ns)) },
+			"resourcequotas":         func(ns string) int { return len(quotas.Store().ByNamespace(ns)) },
+		},
+		API: resourcequota.APIStatus{C: cc.Client}, ResyncPeriod: cc.Options.ResourceQuotaSyncPeriod,
+		Metrics: cc.Metrics, Logger: cc.Logger,
+	})
+	c.Register(quotas)
+	resourcequota.Watch(c, f.Pods())
+	resourcequota.Watch(c, f.Services())
+	resourcequota.Watch(c, cms)
+	resourcequota.Watch(c, secrets)
+	resourcequota.Watch(c, rcs)
+	return func(ctx context.Context) { c.Run(ctx, cc.Options.ConcurrentQuotaSyncs) }, nil
 }

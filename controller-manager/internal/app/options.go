@@ -29,6 +29,8 @@ type Options struct {
 	NodeMonitorGracePeriod time.Duration
 	NodeMonitorPeriod      time.Duration
 	PodEvictionTimeout     time.Duration
+	// ResourceQuotaSyncPeriod is how often every quota's usage is recomputed without events.
+	ResourceQuotaSyncPeriod time.Duration
 
 	ConcurrentRCSyncs         int
 	ConcurrentRSSyncs         int
@@ -59,6 +61,7 @@ func NewOptions() *Options {
 		NodeMonitorGracePeriod:    40 * time.Second,
 		NodeMonitorPeriod:         5 * time.Second,
 		PodEvictionTimeout:        5 * time.Minute,
+		ResourceQuotaSyncPeriod:   5 * time.Minute,
 		ConcurrentRCSyncs:         5,
 		ConcurrentRSSyncs:         5,
 		ConcurrentDeploymentSyncs: 5,
@@ -85,6 +88,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.NodeMonitorGracePeriod, "node-monitor-grace-period", o.NodeMonitorGracePeriod, "How long a node may stay silent before it is marked Unknown.")
 	fs.DurationVar(&o.NodeMonitorPeriod, "node-monitor-period", o.NodeMonitorPeriod, "How often node health is checked.")
 	fs.DurationVar(&o.PodEvictionTimeout, "pod-eviction-timeout", o.PodEvictionTimeout, "How long pods stay on an unreachable node before they are deleted.")
+	fs.DurationVar(&o.ResourceQuotaSyncPeriod, "resource-quota-sync-period", o.ResourceQuotaSyncPeriod, "How often quota usage is recomputed even without changes.")
 	for _, c := range []struct {
 		p    *int
 		name string

@@ -31,11 +31,11 @@ func TestFlags(t *testing.T) {
 	fs := pflag.NewFlagSet("kcm", pflag.ContinueOnError)
 	o.AddFlags(fs)
 	err := fs.Parse([]string{"--master=http://127.0.0.1:8080", "--controllers=*,-nodelifecycle", "--node-monitor-grace-period=20s",
-		"--pod-eviction-timeout=1m", "--port=10252", "--address=127.0.0.1", "--leader-elect=false", "--v=2", "--logtostderr=true", "--concurrent-rc-syncs=3"})
+		"--pod-eviction-timeout=1m", "--port=10252", "--address=127.0.0.1", "--leader-elect=false", "--v=2", "--logtostderr=true", "--concurrent-rc-syncs=3", "--resource-quota-sync-period=1m"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.ServingAddress() != "127.0.0.1:10252" || o.ConcurrentRCSyncs != 3 || o.NodeMonitorGracePeriod.String() != "20s" || o.Election.LeaderElect {
+	if o.ServingAddress() != "127.0.0.1:10252" || o.ConcurrentRCSyncs != 3 || o.NodeMonitorGracePeriod.String() != "20s" || o.Election.LeaderElect || o.ResourceQuotaSyncPeriod.String() != "1m0s" {
 		t.Fatalf("parsed %+v", o)
 	}
 	o.Controllers = []string{"bogus"}
