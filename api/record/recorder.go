@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"seven.dev/api/core"
@@ -63,7 +64,8 @@ type Recorder struct {
 	mu         sync.Mutex // guards lastSuffix
 	lastSuffix int64
 
-	writeMu sync.Mutex // serialises writes, and guards cache
+	dropped atomic.Uint64
+	cacheMu sync.Mutex // guards cache; writes of one event key are serialised by sharding in Run
 	cache   *lru
 }
 
@@ -158,10 +160,14 @@ func (r *Recorder) Event(obj meta.Object, eventType, reason, message string) {
 	select {
 	case r.queue <- pending{ev: ev, at: now}:
 	default:
-		r.log.Warn("event queue full, dropping event", "object", ref.Namespace+"/"+ref.Name,
+		r.dropped.Add(1)
+		r.log.Debug("event queue full, dropping event", "object", ref.Namespace+"/"+ref.Name,
 			"kind", ref.Kind, "type", eventType, "reason", reason, "message", message)
 	}
 }
+
+// Dropped counts the events dropped because the queue was full.
+func (r *Recorder) Dropped() uint64 { return r.dropped.Load() }
 
 // Eventf is Event with a fmt.Sprintf message.
 func (r *Recorder) Eventf(obj meta.Object, eventType, reason, format string, args ...any) {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"hash/fnv"
 	"net/http"
+	"sync"
 	"time"
 
 	"seven.dev/api/core"
@@ -12,9 +14,31 @@ import (
 	"seven.dev/api/meta"
 )
 
+// writers is how many events are written at once. Events with the same key always go to
+// the same writer, so a repeat never races the write of its original.
+const writers = 4
+
 // Run writes queued events until ctx is cancelled; events still queued then are dropped.
 // Call it once, in its own goroutine: `go rec.Run(ctx)`.
 func (r *Recorder) Run(ctx context.Context) {
+	var shards [writers]chan pending
+	var wg sync.WaitGroup
+	for i := range shards {
+		shards[i] = make(chan pending, 64)
+		wg.Add(1)
+		go func(ch <-chan pending) {
+			defer wg.Done()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case p := <-ch:
+					r.write(ctx, p)
+				}
+			}
+		}(shards[i])
+	}
+	defer wg.Wait()
 	for {
 		select {
 		case <-ctx.Done():
@@ -23,9 +47,19 @@ func (r *Recorder) Run(ctx context.Context) {
 			}
 			return
 		case p := <-r.queue:
-			r.write(ctx, p)
+			select {
+			case shards[shardOf(keyOf(p.ev))] <- p:
+			case <-ctx.Done():
+				return
+			}
 		}
 	}
+}
+
+func shardOf(k eventKey) int {
+	h := fnv.New32a()
+	h.Write([]byte(k.namespace + "/" + k.name + "/" + k.reason + "/" + k.message))
+	return int(h.Sum32() % writers)
 }
 
 // countPatch is the merge patch that records one more occurrence of an event.
@@ -37,10 +71,11 @@ type countPatch struct {
 // write creates p's event, or bumps the count of the identical event written within the
 // aggregation window.
 func (r *Recorder) write(ctx context.Context, p pending) {
-	r.writeMu.Lock()
-	defer r.writeMu.Unlock()
 	key := keyOf(p.ev)
-	if prev, ok := r.cache.get(key); ok && p.at.Sub(prev.lastSeen) <= r.opts.AggregationWindow {
+	r.cacheMu.Lock()
+	prev, ok := r.cache.get(key)
+	r.cacheMu.Unlock()
+	if ok && p.at.Sub(prev.lastSeen) <= r.opts.AggregationWindow {
 		data, err := json.Marshal(countPatch{Count: prev.count + 1, LastTimestamp: p.ev.LastTimestamp})
 		if err != nil {
 			r.log.Error("encode event patch", "err", err)
@@ -54,8 +89,10 @@ func (r *Recorder) write(ctx context.Context, p pending) {
 		})
 		switch {
 		case err == nil:
+			r.cacheMu.Lock()
 			r.cache.put(key, written{namespace: patched.Namespace, name: patched.Name, count: patched.Count,
 				firstTimestamp: prev.firstTimestamp, lastSeen: p.at})
+			r.cacheMu.Unlock()
 			return
 		case !apierrors.IsNotFound(err):
 			r.log.Error("could not update event", "event", prev.namespace+"/"+prev.name, "err", err)
@@ -73,8 +110,10 @@ func (r *Recorder) write(ctx context.Context, p pending) {
 		r.log.Error("could not write event", "event", p.ev.Namespace+"/"+p.ev.Name, "reason", p.ev.Reason, "err", err)
 		return
 	}
+	r.cacheMu.Lock()
 	r.cache.put(key, written{namespace: created.Namespace, name: created.Name, count: created.Count,
 		firstTimestamp: created.FirstTimestamp, lastSeen: p.at})
+	r.cacheMu.Unlock()
 }
 
 // retry runs op up to MaxTries times while it fails with an error worth retrying.
