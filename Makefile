@@ -1,6 +1,6 @@
 # Seven: build, test, run.
 SHELL := /bin/bash
-MODULES := api apiserver scheduler controller-manager kubelet kube-proxy flanneld kubectl e2e
+MODULES := api apiserver scheduler controller-manager kubelet kube-proxy flanneld kubectl e2e examples
 BINARIES := \
 	apiserver/cmd/kube-apiserver \
 	scheduler/cmd/kube-scheduler \

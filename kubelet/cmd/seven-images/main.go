@@ -1,9 +1,11 @@
-// Command seven-images builds Seven's test and cluster images offline: seven.dev/pause
-// (our pause binary), busybox (Debian's busybox-static), redis (Debian's redis-server with
-// its libraries, when installed) and, with -serve, serves them from a local registry
-// (go-containerregistry's pkg/registry) for `kubelet --insecure-registry`.
+// Command seven-images builds Seven's test and cluster images offline (see
+// seven.dev/kubelet/pkg/images): seven.dev/pause, busybox, redis with the guestbook's
+// kubeguide/redis-master and kubeguide/guestbook-redis-slave, the guestbook frontend
+// kubeguide/guestbook-php-frontend and seven/testserver, one docker-archive tarball per
+// group in -out. With -serve it also serves them from a local plain-HTTP registry
+// (go-containerregistry's pkg/registry) until SIGTERM, for `kubelet --insecure-registry`.
 //
-//	seven-images -out _output/images               # writes images.tar for --image-preload-dir
+//	seven-images -out _output/images               # tarballs for --image-preload-dir
 //	seven-images -out _output/images -serve 127.0.0.1:5000
 package main
 
@@ -11,6 +13,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"net/http"
@@ -18,85 +21,88 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"seven.dev/kubelet/pkg/images"
 )
 
+type options struct {
+	out, serve string
+	src        images.Sources
+}
+
 func main() {
-	out := flag.String("out", "_output/images", "directory for images.tar")
-	src := flag.String("src", ".", "the kubelet module's directory (for go build of cmd/pause)")
-	busybox := flag.String("busybox", "/bin/busybox", "static busybox binary")
-	serve := flag.String("serve", "", "serve the images from a registry on this address (e.g. 127.0.0.1:5000)")
+	var o options
+	flag.StringVar(&o.out, "out", "_output/images", "directory for the image tarballs")
+	flag.StringVar(&o.src.KubeletDir, "src", ".", "the kubelet module's directory (go build ./cmd/pause)")
+	flag.StringVar(&o.src.ExamplesDir, "examples", "", "the examples module's directory (default: <src>/../examples)")
+	flag.StringVar(&o.src.Busybox, "busybox", "/bin/busybox", "static busybox binary")
+	flag.StringVar(&o.src.RedisServer, "redis-server", "/usr/bin/redis-server", "redis-server binary")
+	flag.StringVar(&o.src.RedisCLI, "redis-cli", "/usr/bin/redis-cli", "redis-cli binary")
+	flag.StringVar(&o.serve, "serve", "", "serve the images from a registry on this address (e.g. 127.0.0.1:5000)")
 	flag.Parse()
-	if err := run(*out, *src, *busybox, *serve); err != nil {
+	if o.src.ExamplesDir == "" {
+		o.src.ExamplesDir = filepath.Join(o.src.KubeletDir, "..", "examples")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	if err := run(ctx, o); err != nil {
 		fmt.Fprintln(os.Stderr, "seven-images:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out, src, busybox, serve string) error {
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
-	pauseBin, err := images.BuildGo("./cmd/pause", src, out)
+func run(ctx context.Context, o options) error {
+	work, err := os.MkdirTemp("", "seven-images-")
 	if err != nil {
 		return err
 	}
-	imgs := map[string]v1.Image{}
-	if imgs["seven.dev/pause:latest"], err = images.Static(pauseBin, "/pause", nil, ""); err != nil {
+	defer os.RemoveAll(work)
+	o.src.WorkDir = work
+	groups, err := images.Catalog(o.src, log.Printf)
+	if err != nil {
 		return err
 	}
-	if imgs["docker.io/library/busybox:latest"], err = images.Busybox(busybox); err != nil {
+	paths, err := images.WriteGroups(o.out, groups)
+	if err != nil {
 		return err
 	}
-	if _, err := os.Stat("/usr/bin/redis-server"); err == nil {
-		if imgs["docker.io/library/redis:latest"], err = images.HostBinary("/usr/bin/redis-server",
-			[]string{"/usr/bin/redis-server", "--protected-mode", "no"}, nil); err != nil {
-			return err
+	for i, p := range paths {
+		for ref := range groups[i].Images {
+			log.Printf("wrote %s: %s", p, ref)
 		}
-	} else {
-		log.Print("redis-server not installed: skipping the redis image")
 	}
-	tarPath := filepath.Join(out, "images.tar")
-	if err := images.WriteTarball(tarPath, imgs); err != nil {
-		return err
-	}
-	log.Printf("wrote %s (%d images)", tarPath, len(imgs))
-	if serve == "" {
+	if o.serve == "" {
 		return nil
 	}
-	ln, err := net.Listen("tcp", serve)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: registry.New()}
-	go func() { _ = srv.Serve(ln) }()
-	for ref, img := range imgs {
-		tag, err := name.NewTag(serve+"/"+repoPath(ref), name.Insecure)
-		if err != nil {
-			return err
-		}
-		if err := remote.Write(tag, img); err != nil {
-			return fmt.Errorf("push %s: %w", tag, err)
-		}
-		log.Printf("serving %s", tag)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
-	<-ctx.Done()
-	return srv.Close()
+	return serve(ctx, o.serve, groups)
 }
 
-// repoPath drops the registry host of ref: docker.io/library/busybox:latest -> library/busybox:latest.
-func repoPath(ref string) string {
-	t, err := name.NewTag(ref)
+// serve runs a registry on addr holding the groups' images until ctx ends.
+func serve(ctx context.Context, addr string, groups []images.Group) error {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return ref
+		return fmt.Errorf("-serve: %w", err)
 	}
-	return t.RepositoryStr() + ":" + t.TagStr()
+	srv := &http.Server{Handler: registry.New(registry.Logger(log.New(io.Discard, "", 0))), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	tags, err := images.Push(ctx, ln.Addr().String(), images.All(groups))
+	if err != nil {
+		_ = srv.Close()
+		return err
+	}
+	for _, t := range tags {
+		log.Printf("serving %s", t)
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		return fmt.Errorf("registry on %s: %w", addr, err)
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shut)
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -31,12 +32,21 @@ type File struct {
 	Dir  bool
 }
 
-// Layer builds an uncompressed layer from files (parent directories are added).
+// Layer builds an uncompressed layer from files (parent directories are added; of two
+// files with one path the later wins). The same files always make the same digest.
 func Layer(files []File) (v1.Layer, error) {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	dirs := map[string]bool{}
-	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	byPath := map[string]File{}
+	for _, f := range files {
+		byPath[path.Clean("/"+f.Path)] = f
+	}
+	files = files[:0:0]
+	for _, f := range byPath {
+		files = append(files, f)
+	}
+	sort.Slice(files, func(i, j int) bool { return path.Clean("/"+files[i].Path) < path.Clean("/"+files[j].Path) })
 	addDir := func(d string) error {
 		var parts []string
 		for d = strings.Trim(d, "/"); d != "" && d != "."; d = filepath.Dir(d) {
@@ -100,12 +110,24 @@ func Layer(files []File) (v1.Layer, error) {
 	return tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil })
 }
 
-// Image makes a one-layer linux/amd64-or-host image with an entrypoint, cmd and env.
+// Image makes a one-layer image for this machine's architecture with an entrypoint, cmd
+// and env.
 func Image(files []File, entrypoint, cmd, env []string) (v1.Image, error) {
+	return Build(files, v1.Config{Entrypoint: entrypoint, Cmd: cmd, Env: env})
+}
+
+// Build makes a one-layer image for this machine's architecture with cfg as its config
+// (PATH is put first in Env).
+func Build(files []File, cfg v1.Config) (v1.Image, error) {
 	l, err := Layer(files)
 	if err != nil {
 		return nil, err
 	}
+	return withLayer(l, cfg)
+}
+
+// withLayer makes an image of one layer and cfg.
+func withLayer(l v1.Layer, cfg v1.Config) (v1.Image, error) {
 	img, err := mutate.AppendLayers(empty.Image, l)
 	if err != nil {
 		return nil, err
@@ -116,8 +138,8 @@ func Image(files []File, entrypoint, cmd, env []string) (v1.Image, error) {
 	}
 	cf = cf.DeepCopy()
 	cf.OS, cf.Architecture = "linux", goarch()
-	cf.Config.Entrypoint, cf.Config.Cmd = entrypoint, cmd
-	cf.Config.Env = append([]string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}, env...)
+	cfg.Env = append([]string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}, cfg.Env...)
+	cf.Config = cfg
 	return mutate.ConfigFile(img, cf)
 }
 
@@ -134,49 +156,81 @@ func baseFiles() []File {
 // Busybox is busybox from a static binary (Debian's busybox-static: /bin/busybox) with a
 // symlink per applet; cmd is sh.
 func Busybox(binary string) (v1.Image, error) {
-	out, err := exec.Command(binary, "--list-full").Output()
+	files, err := BusyboxFiles(binary)
 	if err != nil {
-		return nil, fmt.Errorf("busybox --list-full: %w", err)
+		return nil, err
 	}
-	files := append(baseFiles(), File{Path: "/bin/busybox", Source: binary, Mode: 0o755})
-	for _, a := range strings.Fields(string(out)) {
-		if a == "bin/busybox" {
-			continue
-		}
-		files = append(files, File{Path: "/" + a, Link: "/bin/busybox"})
-	}
-	return Image(files, nil, []string{"sh"}, nil)
+	return Image(append(baseFiles(), files...), nil, []string{"sh"}, nil)
 }
 
-// Static wraps one static binary as the image's entrypoint at path, with busybox too when
-// busybox is not empty (handy for debugging and for tests that exec into it).
+// BusyboxFiles are a static busybox at /bin/busybox and a symlink to it per applet.
+func BusyboxFiles(binary string) ([]File, error) {
+	out, err := exec.Command(binary, "--list-full").Output()
+	if err != nil {
+		return nil, fmt.Errorf("%s --list-full: %w", binary, err)
+	}
+	files := []File{{Path: "/bin/busybox", Source: binary, Mode: 0o755}}
+	for _, a := range strings.Fields(string(out)) {
+		if a != "bin/busybox" {
+			files = append(files, File{Path: "/" + a, Link: "/bin/busybox"})
+		}
+	}
+	return files, nil
+}
+
+// Static wraps one static binary as the image's entrypoint at path, with busybox and its
+// applets too when busybox is not empty (for scripts, and for tests that exec into it).
 func Static(binary, path string, args []string, busybox string) (v1.Image, error) {
 	files := append(baseFiles(), File{Path: path, Source: binary, Mode: 0o755})
 	if busybox != "" {
-		files = append(files, File{Path: "/bin/busybox", Source: busybox, Mode: 0o755}, File{Path: "/bin/sh", Link: "/bin/busybox"})
+		bb, err := BusyboxFiles(busybox)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, bb...)
 	}
 	return Image(files, append([]string{path}, args...), nil, nil)
 }
 
-// HostBinary wraps a dynamically linked host binary with the libraries ldd lists.
-func HostBinary(binary string, entrypoint []string, extra []File) (v1.Image, error) {
-	files := append(baseFiles(), File{Path: binary, Source: binary, Mode: 0o755})
-	out, err := exec.Command("ldd", binary).Output()
-	if err != nil {
-		return nil, fmt.Errorf("ldd %s: %w", binary, err)
+// HostFiles are dynamically linked host binaries, each at its own path, with the shared
+// libraries ldd lists for them (symlinks resolved, each library once).
+func HostFiles(binaries ...string) ([]File, error) {
+	seen := map[string]bool{}
+	var files []File
+	add := func(path, source string) {
+		if !seen[path] {
+			seen[path] = true
+			files = append(files, File{Path: path, Source: source, Mode: 0o755})
+		}
 	}
-	for _, line := range strings.Split(string(out), "\n") {
+	for _, bin := range binaries {
+		add(bin, bin)
+		out, err := exec.Command("ldd", bin).Output()
+		if err != nil {
+			return nil, fmt.Errorf("ldd %s: %w", bin, err)
+		}
+		for _, f := range libraries(string(out)) {
+			real, err := filepath.EvalSymlinks(f)
+			if err != nil {
+				return nil, fmt.Errorf("ldd %s: %w", bin, err)
+			}
+			add(f, real)
+		}
+	}
+	return files, nil
+}
+
+// libraries picks the absolute paths out of ldd's output.
+func libraries(ldd string) []string {
+	var libs []string
+	for _, line := range strings.Split(ldd, "\n") {
 		for _, f := range strings.Fields(line) {
 			if strings.HasPrefix(f, "/") {
-				real, err := filepath.EvalSymlinks(f)
-				if err != nil {
-					return nil, err
-				}
-				files = append(files, File{Path: f, Source: real, Mode: 0o755})
+				libs = append(libs, f)
 			}
 		}
 	}
-	return Image(append(files, extra...), entrypoint, nil, nil)
+	return libs
 }
 
 // WriteTarball writes images as one docker-archive tarball, each under its reference.

@@ -1,0 +1,3 @@
+module seven.dev/examples
+
+go 1.26
