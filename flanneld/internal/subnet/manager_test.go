@@ -303,12 +303,13 @@ func TestWatchRelistsAfterCompaction(t *testing.T) {
 	w := &watcher{m: m, known: map[netip.Prefix]Lease{}}
 	w.replace(leases)
 	w.rev = rev
-	// ...then a lease goes, another comes, and etcd compacts the history in between.
-	if _, err := cli.Revoke(ctx, a.EtcdLease); err != nil {
-		t.Fatal(err)
-	}
+	// ...then another lease comes, one goes, and etcd compacts the history in between.
+	// (c is acquired first so that it cannot be handed a's subnet.)
 	c, err := m.Acquire(ctx, cfg, attrs("10.250.0.3"), netip.Prefix{})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli.Revoke(ctx, a.EtcdLease); err != nil {
 		t.Fatal(err)
 	}
 	now, err := cli.Get(ctx, "x")
