@@ -2,7 +2,7 @@
 # Installs the Debian packages Seven's build, tests and local cluster need, when missing.
 set -euo pipefail
 
-want=(containerd runc iptables conntrack iproute2 python3 python3-kubernetes curl ca-certificates busybox-static redis-server redis-tools)
+want=(containerd runc iptables nftables conntrack iproute2 python3 python3-kubernetes curl ca-certificates busybox-static redis-server redis-tools)
 missing=()
 for p in "${want[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -44,7 +44,7 @@ func parseFlags(args []string) (*flags, error) {
 	o := &f.opts
 	fs.StringVar(&f.hostname, "hostname-override", "", "this node's name, to know which endpoints are local (default: the hostname)")
 	fs.StringVar(&o.Rules.ClusterCIDR, "cluster-cidr", "", "the pods' network; traffic to cluster IPs from outside it is masqueraded")
-	fs.StringVar(&f.proxyMode, "proxy-mode", "iptables", "proxy mode; only iptables is supported")
+	fs.StringVar(&f.proxyMode, "proxy-mode", "iptables", "proxy mode: iptables or nftables (table ip kube-proxy; faster at thousands of services)")
 	fs.BoolVar(&o.Rules.MasqueradeAll, "masquerade-all", false, "masquerade all traffic sent to cluster IPs")
 	fs.IntVar(&o.Rules.MasqueradeBit, "iptables-masquerade-bit", 14, "fwmark bit marking packets to masquerade (0-31)")
 	fs.BoolVar(&o.Rules.LocalhostNodePorts, "iptables-localhost-nodeports", true, "answer node ports on 127.0.0.1 too (sets net.ipv4.conf.all.route_localnet=1)")
@@ -68,8 +68,12 @@ func parseFlags(args []string) (*flags, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	if m := strings.ToLower(f.proxyMode); m != "" && m != "iptables" {
-		return nil, fmt.Errorf("--proxy-mode=%s is not supported: Seven's kube-proxy implements only iptables mode", f.proxyMode)
+	switch m := strings.ToLower(f.proxyMode); m {
+	case "", "iptables":
+	case "nftables":
+		o.NFTables = true
+	default:
+		return nil, fmt.Errorf("--proxy-mode=%s is not supported: use iptables or nftables", f.proxyMode)
 	}
 	if f.minSyncOld > 0 && !fs.Changed("min-sync-period") {
 		f.minSync = f.minSyncOld

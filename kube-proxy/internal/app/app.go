@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os/exec"
 	"sync"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"seven.dev/api/client"
 	"seven.dev/api/informer"
 	"seven.dev/kube-proxy/internal/iptables"
+	"seven.dev/kube-proxy/internal/nftables"
 	"seven.dev/kube-proxy/internal/proxier"
 	"seven.dev/kube-proxy/internal/rules"
 )
@@ -33,11 +35,20 @@ type Options struct {
 	Logger             *slog.Logger
 	// Kernel runs the commands; nil means this network namespace's iptables (tests fake it).
 	Kernel proxier.Kernel
+	// NFTables selects nftables mode (--proxy-mode=nftables); NFT runs nft, nil meaning
+	// this network namespace's.
+	NFTables bool
+	NFT      proxier.NFTKernel
 }
 
-// Cleanup removes every KUBE- chain and jump kube-proxy made (kube-proxy --cleanup).
+// Cleanup removes every KUBE- chain and jump kube-proxy made, and table ip kube-proxy of
+// nftables mode when nft is installed (kube-proxy --cleanup), whichever mode made them.
 func Cleanup(ctx context.Context) error {
-	return iptables.Runner{}.Cleanup(ctx)
+	err := iptables.Runner{}.Cleanup(ctx)
+	if _, lookErr := exec.LookPath("nft"); lookErr == nil {
+		err = errors.Join(err, nftables.Runner{}.Cleanup(ctx))
+	}
+	return err
 }
 
 // Run runs kube-proxy until ctx ends.
@@ -55,8 +66,15 @@ func Run(ctx context.Context, o Options) error {
 	if o.Kernel == nil {
 		o.Kernel = iptables.Runner{}
 	}
+	var nft proxier.NFTKernel
+	if o.NFTables {
+		nft = o.NFT
+		if nft == nil {
+			nft = nftables.Runner{}
+		}
+	}
 	p := proxier.New(proxier.Config{
-		Rules: o.Rules, Kernel: o.Kernel, Logger: log, Metrics: proxier.NewMetrics(reg),
+		Rules: o.Rules, Kernel: o.Kernel, NFT: nft, Logger: log, Metrics: proxier.NewMetrics(reg),
 		MinSyncPeriod: o.MinSyncPeriod, SyncPeriod: o.SyncPeriod,
 	})
 

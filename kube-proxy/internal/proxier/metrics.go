@@ -56,6 +56,14 @@ func (m *Metrics) rules(nat, filter int) {
 	m.rulesTotal.WithLabelValues("filter").Set(float64(filter))
 }
 
+// nftRules records the rule count of nftables mode, under the table label "kube-proxy".
+func (m *Metrics) nftRules(n int) {
+	if m == nil {
+		return
+	}
+	m.rulesTotal.WithLabelValues("kube-proxy").Set(float64(n))
+}
+
 func (m *Metrics) failed() {
 	if m == nil {
 		return

@@ -21,10 +21,20 @@ type Kernel interface {
 	Sysctl(ctx context.Context, setting string) error
 }
 
+// NFTKernel is what nftables mode needs from the machine; *nftables.Runner implements it.
+type NFTKernel interface {
+	Apply(ctx context.Context, script []byte) error
+	Objects(ctx context.Context) (chains, sets []string, err error)
+}
+
 // Config configures a Proxier.
 type Config struct {
-	Rules  rules.Options
+	Rules rules.Options
+	// Kernel runs conntrack and sysctl, and in iptables mode the iptables commands.
 	Kernel Kernel
+	// NFT, when set, selects nftables mode: rules go to table ip kube-proxy through nft
+	// and Kernel's iptables methods are not used.
+	NFT NFTKernel
 	// MinSyncPeriod coalesces changes: syncs start at least this far apart (default 1s).
 	MinSyncPeriod time.Duration
 	// SyncPeriod is the full resync interval (default 30s).
@@ -51,6 +61,7 @@ type Proxier struct {
 	trigger chan struct{}
 	// state is only touched by Sync, which Run calls from one goroutine.
 	state       *rules.State
+	nftState    *rules.NFTState
 	localnetSet bool
 }
 
@@ -215,7 +226,7 @@ func (p *Proxier) Sync(ctx context.Context) error {
 		p.mu.Unlock()
 		return nil
 	}
-	full := p.needFull || p.state == nil
+	full := p.needFull || p.state == nil && p.nftState == nil
 	changed := p.changed
 	p.changed = map[string]bool{}
 	p.needFull = false
@@ -252,28 +263,52 @@ func (p *Proxier) sync(ctx context.Context, in rules.Input, full bool) error {
 			}
 			p.localnetSet = true
 		}
-		if err := k.EnsureJumps(ctx); err != nil {
+	}
+	var conntrack []rules.ConntrackEntry
+	var chains, size int
+	var isFull bool
+	if p.cfg.NFT != nil {
+		if full && p.nftState == nil {
+			// What an earlier kube-proxy left; later full syncs know it from their state,
+			// since a failed transaction changes nothing.
+			var err error
+			if in.ExistingChains, in.ExistingSets, err = p.cfg.NFT.Objects(ctx); err != nil {
+				return err
+			}
+		}
+		res := rules.BuildNFT(p.cfg.Rules, in, p.nftState)
+		if err := p.cfg.NFT.Apply(ctx, res.Script); err != nil {
 			return err
 		}
-		chains, err := k.Chains(ctx, "nat")
-		if err != nil {
+		p.nftState = res.State
+		p.cfg.Metrics.nftRules(res.Rules)
+		conntrack, chains, size, isFull = res.Conntrack, res.ChainsWritten, len(res.Script), res.Full
+	} else {
+		if full {
+			if err := k.EnsureJumps(ctx); err != nil {
+				return err
+			}
+			existing, err := k.Chains(ctx, "nat")
+			if err != nil {
+				return err
+			}
+			in.ExistingChains = existing
+		}
+		res := rules.Build(p.cfg.Rules, in, p.state)
+		if err := k.Restore(ctx, res.Restore); err != nil {
 			return err
 		}
-		in.ExistingChains = chains
+		p.state = res.State
+		p.cfg.Metrics.rules(res.NATRules, res.FilterRules)
+		conntrack, chains, size, isFull = res.Conntrack, res.ChainsWritten, len(res.Restore), res.Full
 	}
-	res := rules.Build(p.cfg.Rules, in, p.state)
-	if err := k.Restore(ctx, res.Restore); err != nil {
-		return err
-	}
-	p.state = res.State
-	p.cfg.Metrics.rules(res.NATRules, res.FilterRules)
-	for _, c := range res.Conntrack {
+	for _, c := range conntrack {
 		if err := k.Conntrack(ctx, c.Args()); err != nil {
 			// The rules are in; a leftover flow is not worth a full resync.
 			p.cfg.Logger.Warn("delete stale UDP conntrack entries", "args", c.Args(), "err", err)
 		}
 	}
-	p.cfg.Logger.Debug("synced proxy rules", "full", res.Full, "chains", res.ChainsWritten,
-		"bytes", len(res.Restore), "services", len(in.Services), "took", time.Since(start))
+	p.cfg.Logger.Debug("synced proxy rules", "full", isFull, "chains", chains,
+		"bytes", size, "services", len(in.Services), "took", time.Since(start))
 	return nil
 }

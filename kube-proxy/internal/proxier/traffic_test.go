@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os/exec"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,6 +15,7 @@ import (
 	"seven.dev/api/core"
 	"seven.dev/api/intstr"
 	"seven.dev/api/meta"
+	"seven.dev/kube-proxy/internal/nftables"
 	"seven.dev/kube-proxy/internal/rules"
 )
 
@@ -39,8 +41,15 @@ func endpoints(name string, proto core.Protocol, port int32, ips ...string) *cor
 	return e
 }
 
-func newTestProxier(l *lab) *Proxier {
-	return New(Config{Kernel: l.kernel, Rules: rules.Options{NodeName: "node", ClusterCIDR: "10.244.0.0/16", LocalhostNodePorts: true}})
+// modes are the proxy modes every traffic test runs against.
+var modes = []string{"iptables", "nftables"}
+
+func newTestProxier(l *lab, mode string) *Proxier {
+	cfg := Config{Kernel: l.kernel, Rules: rules.Options{NodeName: "node", ClusterCIDR: "10.244.0.0/16", LocalhostNodePorts: true}}
+	if mode == "nftables" {
+		cfg.NFT = nftables.Runner{Prefix: l.kernel.Prefix}
+	}
+	return New(cfg)
 }
 
 func syncOK(t *testing.T, p *Proxier) {
@@ -50,9 +59,19 @@ func syncOK(t *testing.T, p *Proxier) {
 	}
 }
 
-// TestTraffic drives real packets through the rules in a namespace lab (root only).
+// TestTraffic drives real packets through the rules in a namespace lab (root only), in
+// each proxy mode.
 func TestTraffic(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode, func(t *testing.T) { testTraffic(t, mode) })
+	}
+}
+
+func testTraffic(t *testing.T, mode string) {
 	l := newLab(t)
+	if _, err := exec.LookPath("nft"); err != nil && mode == "nftables" {
+		t.Skip("nftables mode needs nft")
+	}
 	client := l.addPod("cli", 10)
 	l.addOutsideLink(client)
 	var servers []string
@@ -63,7 +82,7 @@ func TestTraffic(t *testing.T) {
 	}
 	node := newNSExec(t, l.node)
 
-	p := newTestProxier(l)
+	p := newTestProxier(l, mode)
 	p.SetService(service("web", "10.254.0.10", 30080, core.ProtocolTCP, 80, 8080))
 	p.SetEndpoints(endpoints("web", core.ProtocolTCP, 8080, servers...))
 	p.SetService(service("empty", "10.254.0.20", 30020, core.ProtocolTCP, 80, 8080))
@@ -72,8 +91,42 @@ func TestTraffic(t *testing.T) {
 	p.SetEndpoints(endpoints("self", core.ProtocolTCP, 8080, l.pods["s1"].ip))
 	p.SetService(service("dns", "10.254.0.40", 0, core.ProtocolUDP, 53, 5353))
 	p.SetEndpoints(endpoints("dns", core.ProtocolUDP, 5353, servers...))
+	sticky := service("sticky", "10.254.0.50", 0, core.ProtocolTCP, 80, 8080)
+	sticky.Spec.SessionAffinity = core.ServiceAffinityClientIP
+	p.SetService(sticky)
+	p.SetEndpoints(endpoints("sticky", core.ProtocolTCP, 8080, servers...))
+	// Programmed (and so checked by the kernel) in both modes; only s1 is on this node.
+	local := service("local", "10.254.0.60", 30060, core.ProtocolTCP, 80, 8080)
+	local.Spec.ExternalTrafficPolicy = core.ServiceExternalTrafficPolicyLocal
+	local.Spec.ExternalIPs = []string{"192.0.2.60"}
+	p.SetService(local)
+	localEps := endpoints("local", core.ProtocolTCP, 8080, servers...)
+	nodeName := "node"
+	localEps.Subsets[0].Addresses[0].NodeName = &nodeName
+	p.SetEndpoints(localEps)
 	p.SetReady()
 	syncOK(t, p)
+
+	t.Run("SessionAffinity", func(t *testing.T) {
+		first, err := client.exec.get("10.254.0.50:80", 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 20 {
+			if got, err := client.exec.get("10.254.0.50:80", 2*time.Second); err != nil || got != first {
+				t.Fatalf("ClientIP affinity: first %s, then %q, %v", first, got, err)
+			}
+		}
+	})
+
+	t.Run("ExternalTrafficPolicyLocal", func(t *testing.T) {
+		// From outside the cluster only the local endpoint answers.
+		for range 20 {
+			if got, err := client.exec.get(nodeExtIP+":30060", 2*time.Second); err != nil || got != "s1" {
+				t.Fatalf("node port with policy Local: %q, %v", got, err)
+			}
+		}
+	})
 
 	t.Run("ClusterIPSpread", func(t *testing.T) {
 		counts := map[string]int{}
@@ -205,7 +258,7 @@ func TestTraffic(t *testing.T) {
 		})
 		// A new kube-proxy: empty state, full sync (with leftover detection) over live rules.
 		for range 3 {
-			p2 := newTestProxier(l)
+			p2 := newTestProxier(l, mode)
 			p2.SetService(service("web", "10.254.0.10", 30080, core.ProtocolTCP, 80, 8080))
 			p2.SetEndpoints(endpoints("web", core.ProtocolTCP, 8080, servers[:2]...))
 			p2.SetReady()
@@ -230,6 +283,14 @@ func TestTraffic(t *testing.T) {
 		out := l.run("ip", "netns", "exec", l.node, "iptables-save")
 		if strings.Contains(out, "KUBE-") {
 			t.Errorf("KUBE- rules left after cleanup:\n%s", out)
+		}
+		if mode == "nftables" {
+			if err := (nftables.Runner{Prefix: l.kernel.Prefix}).Cleanup(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if out := l.run("ip", "netns", "exec", l.node, "nft", "list", "tables"); strings.Contains(out, rules.NFTTable) {
+				t.Errorf("table %s left after cleanup:\n%s", rules.NFTTable, out)
+			}
 		}
 	})
 }

@@ -45,8 +45,12 @@ type Input struct {
 	Changed map[string]bool
 	// ExistingChains are the nat chains found in the kernel before a full sync: the
 	// service and endpoint chains among them that nothing needs any more are deleted
-	// (what a previous kube-proxy left behind). Ignored by partial syncs.
+	// (what a previous kube-proxy left behind); in nftables mode, the chains of table ip
+	// kube-proxy. Ignored by partial syncs.
 	ExistingChains []string
+	// ExistingSets are, for nftables mode, the sets of table ip kube-proxy found before a
+	// full sync; the affinity sets nothing needs any more are deleted.
+	ExistingSets []string
 }
 
 // Result is one sync's transaction and what it leaves behind.
@@ -172,9 +176,17 @@ func Build(opts Options, in Input, prev *State) Result {
 				changed[k] = true
 			}
 		}
-		res.Conntrack = staleConntrack(prev, next, changed)
+		res.Conntrack = staleConntrack(prev.udp, next.udp, changed)
 	}
 	return res
+}
+
+// udp returns the UDP ports of one service.
+func (s *State) udp(key string) []udpPort {
+	if f := s.frags[key]; f != nil {
+		return f.udp
+	}
+	return nil
 }
 
 // joinFrags concatenates one top-level chain's lines from every service, in key order.

@@ -33,20 +33,17 @@ func (c ConntrackEntry) Args() []string {
 	return args
 }
 
-// staleConntrack compares the UDP ports of the changed services before and after a sync.
-func staleConntrack(prev, next *State, changed map[string]bool) []ConntrackEntry {
+// staleConntrack compares the UDP ports of the changed services before and after a sync;
+// prevUDP and nextUDP return a service's UDP ports (nil for none or no service).
+func staleConntrack(prevUDP, nextUDP func(key string) []udpPort, changed map[string]bool) []ConntrackEntry {
 	set := map[ConntrackEntry]bool{}
 	for key := range changed {
 		oldPorts, newPorts := map[string]udpPort{}, map[string]udpPort{}
-		if f := prev.frags[key]; f != nil {
-			for _, u := range f.udp {
-				oldPorts[u.name] = u
-			}
+		for _, u := range prevUDP(key) {
+			oldPorts[u.name] = u
 		}
-		if f := next.frags[key]; f != nil {
-			for _, u := range f.udp {
-				newPorts[u.name] = u
-			}
+		for _, u := range nextUDP(key) {
+			newPorts[u.name] = u
 		}
 		for name, o := range oldPorts {
 			n, ok := newPorts[name]

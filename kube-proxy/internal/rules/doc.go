@@ -1,7 +1,8 @@
-// Package rules is kube-proxy's iptables rule builder: a pure function from Services,
-// Endpoints, the node's identity, options and the previous sync's State to the text of one
+// Package rules is kube-proxy's rule builder: a pure function from Services, Endpoints, the
+// node's identity, options and the previous sync's State to the text of one
 // iptables-restore --noflush transaction (both the filter and the nat table), the new State,
-// and the UDP conntrack entries that went stale.
+// and the UDP conntrack entries that went stale. BuildNFT is its twin for nftables mode: the
+// same inputs give one nft -f transaction on table ip kube-proxy (see nft.go for the layout).
 //
 // The layout is upstream kube-proxy's (1.32, iptables mode): nat KUBE-SERVICES,
 // KUBE-NODEPORTS, KUBE-POSTROUTING, KUBE-MARK-MASQ, KUBE-SVC-*, KUBE-SVL-*, KUBE-EXT-*,

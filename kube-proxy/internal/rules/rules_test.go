@@ -152,6 +152,11 @@ func TestGolden(t *testing.T) {
 				t.Error("first sync was not full")
 			}
 			checkGolden(t, tc.name, res.Restore)
+			nft := BuildNFT(tc.opts, tc.in, nil)
+			if !nft.Full {
+				t.Error("first nftables sync was not full")
+			}
+			checkGolden(t, "nft-"+tc.name, nft.Script)
 		})
 	}
 }

@@ -69,52 +69,29 @@ func comment(text string) string { return `-m comment --comment "` + text + `"` 
 // buildFragment computes the rules of one service. It returns nil for services kube-proxy
 // does not program (headless, ExternalName, no cluster IP).
 func buildFragment(opts *Options, svc *core.Service, eps *core.Endpoints) *fragment {
-	ip := svc.Spec.ClusterIP
-	if ip == "" || ip == "None" || svc.Spec.Type == core.ServiceTypeExternalName || net.ParseIP(ip).To4() == nil {
+	if !programmable(svc) {
 		return nil
 	}
 	f := &fragment{}
 	for i := range svc.Spec.Ports {
-		buildPort(opts, f, svc, &svc.Spec.Ports[i], eps)
+		if p := resolvePort(opts, svc, &svc.Spec.Ports[i], eps); p != nil {
+			buildPort(opts, f, p)
+		}
 	}
 	return f
 }
 
-func buildPort(opts *Options, f *fragment, svc *core.Service, sp *core.ServicePort, eps *core.Endpoints) {
-	proto := strings.ToLower(string(sp.Protocol))
-	if proto == "" {
-		proto = "tcp"
-	}
-	if proto != "tcp" && proto != "udp" && proto != "sctp" {
-		return
-	}
-	name := svc.Namespace + "/" + svc.Name
-	if sp.Name != "" {
-		name += ":" + sp.Name
-	}
-	svcChain, svlChain, extChain := serviceChains(name, proto)
-	endpoints := portEndpoints(opts, sp, eps, name, proto)
-	var local []endpoint
-	for _, e := range endpoints {
-		if e.local {
-			local = append(local, e)
-		}
-	}
-	if proto == "udp" {
-		u := udpPort{name: name, vips: append([]string{svc.Spec.ClusterIP}, svc.Spec.ExternalIPs...), nodePort: sp.NodePort}
-		for _, e := range endpoints {
-			u.endpoints = append(u.endpoints, e.ip)
-		}
+func buildPort(opts *Options, f *fragment, p *servicePort) {
+	if u, ok := p.udp(); ok {
 		f.udp = append(f.udp, u)
 	}
-
+	svc, sp, name, endpoints, local := p.svc, p.sp, p.name, p.endpoints, p.local
+	svcChain, svlChain, extChain := serviceChains(name, p.proto)
 	clusterIP := svc.Spec.ClusterIP
-	port := strconv.Itoa(int(sp.Port))
-	match := "-m " + proto + " -p " + proto
-	externallyAccessible := sp.NodePort != 0 || len(svc.Spec.ExternalIPs) > 0
-	extLocal := externallyAccessible && svc.Spec.ExternalTrafficPolicy == core.ServiceExternalTrafficPolicyLocal
-	hasEndpoints := len(endpoints) > 0
-	hasExternalEndpoints := hasEndpoints && (!extLocal || len(local) > 0)
+	port := p.port
+	match := "-m " + p.proto + " -p " + p.proto
+	externallyAccessible, extLocal := p.externallyAccessible, p.extLocal
+	hasEndpoints, hasExternalEndpoints := p.hasEndpoints, p.hasExternalEndpoints
 	externalPolicyChain := svcChain
 	if extLocal {
 		externalPolicyChain = svlChain
