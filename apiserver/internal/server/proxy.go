@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httputil"
 	"net/url"
 	"strconv"
 	"time"
@@ -146,4 +147,72 @@ func (s *Server) kubeletURL(ctx context.Context, nodeName string) (string, error
 		port = s.opts.KubeletPort
 	}
 	return "http://" + net.JoinHostPort(host, strconv.Itoa(port)), nil
+}
+
+// podExec serves GET and POST pods/<name>/exec by proxying the request, upgrade included
+// (WebSocket v4/v5.channel.k8s.io), to the kubelet of the pod's node
+// (/exec/<ns>/<pod>/<container>?command=...&stdin&stdout&stderr&tty).
+func (s *Server) podExec(w http.ResponseWriter, r *http.Request, info handlers.RequestInfo) {
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		handlers.WriteError(w, apierrors.NewMethodNotSupported(apierrors.Resource{Resource: "pods/exec"}, r.Method))
+		return
+	}
+	ctx := r.Context()
+	podKind, _ := s.scheme.ByResource("", "pods")
+	obj, err := s.registry.Get(ctx, &registry.Request{Kind: podKind, Namespace: info.Namespace, Name: info.Name})
+	if err != nil {
+		handlers.WriteError(w, err)
+		return
+	}
+	pod := obj.(*core.Pod)
+	q := r.URL.Query()
+	container := q.Get("container")
+	if container == "" {
+		if len(pod.Spec.Containers) != 1 {
+			handlers.WriteError(w, apierrors.NewBadRequest(fmt.Sprintf("a container name must be specified for pod %s", pod.Name)))
+			return
+		}
+		container = pod.Spec.Containers[0].Name
+	} else if !hasContainer(pod, container) {
+		handlers.WriteError(w, apierrors.NewBadRequest(fmt.Sprintf("container %s is not valid for pod %s", container, pod.Name)))
+		return
+	}
+	if len(q["command"]) == 0 {
+		handlers.WriteError(w, apierrors.NewBadRequest("you must specify at least 1 command"))
+		return
+	}
+	if pod.Spec.NodeName == "" {
+		handlers.WriteError(w, apierrors.NewBadRequest(fmt.Sprintf("pod %s does not have a host assigned", pod.Name)))
+		return
+	}
+	if pod.Status.Phase == core.PodSucceeded || pod.Status.Phase == core.PodFailed {
+		handlers.WriteError(w, apierrors.NewBadRequest(fmt.Sprintf("cannot exec into a container in a completed pod; current phase is %s", pod.Status.Phase)))
+		return
+	}
+	base, err := s.kubeletURL(ctx, pod.Spec.NodeName)
+	if err != nil {
+		handlers.WriteError(w, err)
+		return
+	}
+	target, err := url.Parse(base)
+	if err != nil {
+		handlers.WriteError(w, apierrors.NewInternalError(err))
+		return
+	}
+	q.Del("container")
+	path := "/exec/" + url.PathEscape(pod.Namespace) + "/" + url.PathEscape(pod.Name) + "/" + url.PathEscape(container)
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.Out.URL.Scheme, pr.Out.URL.Host = target.Scheme, target.Host
+			pr.Out.URL.Path, pr.Out.URL.RawPath = path, ""
+			pr.Out.URL.RawQuery = q.Encode()
+			pr.Out.Host = target.Host
+			pr.Out.Header.Del("Authorization")
+		},
+		Transport: &http.Transport{DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext},
+		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {
+			handlers.WriteError(w, apierrors.NewServiceUnavailable(fmt.Sprintf("cannot reach the kubelet of node %s: %v", pod.Spec.NodeName, err)))
+		},
+	}
+	proxy.ServeHTTP(w, r)
 }

@@ -46,7 +46,8 @@ func (s *Server) routes(ctx context.Context) http.Handler {
 		Watches:         s.metrics,
 		Stop:            watchStop.Done(),
 		Subresources: map[string]handlers.SubresourceHandler{
-			"pods/log": s.podLogs,
+			"pods/log":  s.podLogs,
+			"pods/exec": s.podExec,
 		},
 	})
 	disc := &handlers.Discovery{Scheme: s.scheme}

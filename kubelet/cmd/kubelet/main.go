@@ -6,8 +6,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -16,12 +18,14 @@ import (
 
 	"seven.dev/api/client"
 	"seven.dev/api/kubeconfig"
-	"seven.dev/api/logs"
+	apilogs "seven.dev/api/logs"
 	"seven.dev/kubelet/pkg/container"
 	"seven.dev/kubelet/pkg/containerdrt"
 	"seven.dev/kubelet/pkg/fakeruntime"
 	"seven.dev/kubelet/pkg/kubelet"
+	"seven.dev/kubelet/pkg/logs"
 	"seven.dev/kubelet/pkg/network"
+	"seven.dev/kubelet/pkg/network/bridge"
 )
 
 type flags struct {
@@ -33,9 +37,21 @@ type flags struct {
 	v                                                                                            int
 	toStderr                                                                                     bool
 	logDir                                                                                       string
+	networkPlugin, flannelFile, podCIDR, clusterDomain                                           string
+	clusterDNS                                                                                   []string
+	logMaxSize                                                                                   int64
+	logMaxFiles                                                                                  int
 }
 
 func main() {
+	if len(os.Args) == 3 && os.Args[1] == containerdrt.LogArg {
+		// Started by containerd's shim as a container's log writer.
+		if err := logs.RunLogger(os.Args[2]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "kubelet:", err)
 		os.Exit(1)
@@ -46,7 +62,7 @@ func run() error {
 	var f flags
 	kc := kubeconfig.DaemonFlags()
 	fs := pflag.NewFlagSet("kubelet", pflag.ContinueOnError)
-	logs.NormalizeFlags(fs)
+	apilogs.NormalizeFlags(fs)
 	kc.AddFlags(fs)
 	fs.StringVar(&f.hostname, "hostname-override", "", "node name (default: the hostname)")
 	fs.StringVar(&f.nodeIP, "node-ip", "", "the node's InternalIP (default: first global IPv4 address)")
@@ -66,22 +82,27 @@ func run() error {
 	fs.DurationVar(&f.statusFreq, "node-status-update-frequency", 10*time.Second, "how often the node's status is written")
 	fs.DurationVar(&f.backoffBase, "crashloop-backoff-base", 10*time.Second, "first CrashLoopBackOff delay (tests shorten it)")
 	_ = fs.MarkHidden("crashloop-backoff-base")
+	fs.StringVar(&f.networkPlugin, "network-plugin", "auto", "bridge (veth pairs into cni0), none (loopback only) or auto (bridge when there is a subnet file or --pod-cidr)")
+	fs.StringVar(&f.flannelFile, "flannel-subnet-file", "/run/flannel/subnet.env", "flanneld's subnet.env")
+	fs.StringVar(&f.podCIDR, "pod-cidr", "", "the node's pod range when there is no flannel (e.g. 10.244.1.0/24)")
+	fs.StringSliceVar(&f.clusterDNS, "cluster-dns", nil, "nameservers of the pods' resolv.conf (default: the node's resolv.conf)")
+	fs.StringVar(&f.clusterDomain, "cluster-domain", "", "the cluster's DNS domain (search paths)")
+	fs.Int64Var(&f.logMaxSize, "container-log-max-size", 10<<20, "bytes of a container log file before it is rotated")
+	fs.IntVar(&f.logMaxFiles, "container-log-max-files", 5, "log files kept per container, the current one included")
 	fs.IntVar(&f.v, "v", 0, "log verbosity")
 	fs.BoolVar(&f.toStderr, "logtostderr", true, "log to stderr")
 	fs.StringVar(&f.logDir, "log-dir", "", "log directory when --logtostderr=false")
 	// Seed flags accepted and ignored.
 	fs.Bool("allow-privileged", true, "accepted for the seeds; privileged containers are always allowed")
-	fs.String("cluster-dns", "", "accepted for the seeds (DNS is issue 8)")
-	fs.String("cluster-domain", "", "accepted for the seeds")
 	fs.String("config", "", "accepted for the seeds (static pods are not supported)")
 	fs.Bool("register-node", true, "accepted for the seeds; the node always registers")
-	for _, n := range []string{"allow-privileged", "cluster-dns", "cluster-domain", "config", "register-node"} {
+	for _, n := range []string{"allow-privileged", "config", "register-node"} {
 		_ = fs.MarkHidden(n)
 	}
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		return err
 	}
-	log, closeLog, err := logs.New("kubelet", f.v, f.toStderr, f.logDir)
+	log, closeLog, err := apilogs.New("kubelet", f.v, f.toStderr, f.logDir)
 	if err != nil {
 		return err
 	}
@@ -115,6 +136,7 @@ func run() error {
 	opts := kubelet.Options{
 		NodeName: name, NodeIP: f.nodeIP, Labels: labels, RootDir: f.rootDir, PodInfraImage: f.infraImage,
 		StatusUpdateFrequency: f.statusFreq, BackoffBase: f.backoffBase, Logger: log,
+		ClusterDNS: f.clusterDNS, ClusterDomain: f.clusterDomain,
 	}
 	if f.healthzPort > 0 {
 		opts.HealthzAddr = fmt.Sprintf("%s:%d", f.healthzAddr, f.healthzPort)
@@ -133,8 +155,12 @@ func run() error {
 		if ns == "" {
 			ns = "seven-" + name
 		}
+		self, err := os.Executable()
+		if err != nil {
+			return fmt.Errorf("find own binary (the container log writer): %w", err)
+		}
 		crt, err := containerdrt.New(containerdrt.Options{Address: f.endpoint, Namespace: ns, Snapshotter: f.snapshotter,
-			InsecureRegistries: f.insecure, Logger: log})
+			InsecureRegistries: f.insecure, Logger: log, LogBinary: self, LogMaxSize: f.logMaxSize, LogMaxFiles: f.logMaxFiles})
 		if err != nil {
 			return err
 		}
@@ -147,6 +173,9 @@ func run() error {
 			log.Info("preloaded images", "images", names)
 		}
 		rt = crt
+		if opts.Network, err = podNetwork(&f, log); err != nil {
+			return err
+		}
 	default:
 		return fmt.Errorf("--runtime: %q is neither containerd nor fake", f.runtime)
 	}
@@ -157,4 +186,27 @@ func run() error {
 	}
 	log.Info("starting kubelet", "node", name, "runtime", f.runtime)
 	return k.Run(ctx)
+}
+
+// podNetwork picks the pod network plugin per --network-plugin.
+func podNetwork(f *flags, log *slog.Logger) (network.Plugin, error) {
+	stateDir := filepath.Join(f.rootDir, "network")
+	switch f.networkPlugin {
+	case "none":
+		return network.Loopback{}, nil
+	case "auto", "bridge", "cni", "kubenet":
+		if f.podCIDR != "" {
+			cfg, err := bridge.FromPodCIDR(f.podCIDR)
+			if err != nil {
+				return nil, fmt.Errorf("--pod-cidr: %w", err)
+			}
+			return bridge.New(cfg, stateDir, log)
+		}
+		if _, err := os.Stat(f.flannelFile); err == nil || f.networkPlugin != "auto" {
+			return bridge.NewFromFile(f.flannelFile, stateDir, log), nil
+		}
+		log.Warn("no pod network: no --pod-cidr and no flannel subnet file; pods get only loopback", "file", f.flannelFile)
+		return network.Loopback{}, nil
+	}
+	return nil, fmt.Errorf("--network-plugin: %q is not bridge, none or auto", f.networkPlugin)
 }

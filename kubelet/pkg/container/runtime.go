@@ -3,6 +3,7 @@ package container
 import (
 	"context"
 	"errors"
+	"io"
 	"time"
 
 	"seven.dev/api/core"
@@ -53,6 +54,9 @@ type SandboxConfig struct {
 	Image string
 	// LogDir holds the containers' log files.
 	LogDir string
+	// NetNSPath is the network namespace to join (made by the network plugin); "" makes a
+	// new one (or, with HostNetwork, uses the node's).
+	NetNSPath string
 }
 
 // Sandbox is a pod's running sandbox.
@@ -86,6 +90,32 @@ type ContainerConfig struct {
 	Privileged             bool
 	// HostNetwork runs the container in the node's network namespace.
 	HostNetwork bool
+	// Mounts are bind mounts (volumes, /etc/hosts, /etc/resolv.conf), in order.
+	Mounts []Mount
+}
+
+// Mount is a bind mount of a node path into a container.
+type Mount struct {
+	Source, Destination string
+	ReadOnly            bool
+}
+
+// TermSize is a terminal's size.
+type TermSize struct {
+	Width, Height uint16
+}
+
+// ExecOptions say what to run in a container and where its streams go; nil streams are
+// not attached.
+type ExecOptions struct {
+	Command []string
+	Stdin   io.Reader
+	Stdout  io.Writer
+	Stderr  io.Writer
+	// TTY allocates a terminal; Stderr is then unused (merged into Stdout).
+	TTY bool
+	// Resize carries terminal size changes (with TTY); may be nil.
+	Resize <-chan TermSize
 }
 
 // Resources are a container's cgroup settings; zero means unset.
@@ -115,6 +145,10 @@ type ContainerStatus struct {
 	FinishedAt time.Time
 	Image      string
 	ImageRef   string
+	// LogPath is the container's log file.
+	LogPath string
+	// Cgroup is the container's cgroup path (relative to the hierarchy roots).
+	Cgroup string
 }
 
 // PodStatus is what a runtime knows of one pod.
@@ -170,6 +204,9 @@ type Runtime interface {
 	PodStatus(ctx context.Context, pod PodRef) (*PodStatus, error)
 	// ListPods reports every pod the runtime has (used for adoption and cleanup).
 	ListPods(ctx context.Context) ([]*PodStatus, error)
+	// Exec runs a command in a running container, wired to opts' streams, and returns its
+	// exit code once it ends (or ctx ends, which kills it).
+	Exec(ctx context.Context, containerID string, opts ExecOptions) (int, error)
 	// Subscribe registers fn, called with a pod's UID whenever one of its containers exits.
 	Subscribe(fn func(podUID string))
 }

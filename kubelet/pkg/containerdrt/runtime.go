@@ -30,6 +30,7 @@ const (
 	labelImage      = "seven.dev/image"
 	labelCgroup     = "seven.dev/cgroup"
 	labelTermFile   = "seven.dev/termination-file"
+	labelLogPath    = "seven.dev/log-path"
 	kindSandbox     = "sandbox"
 	kindContainer   = "container"
 )
@@ -47,9 +48,20 @@ type Options struct {
 	InsecureRegistries []string
 	// CgroupParent is where containers' cgroups go; default "/seven/<namespace>".
 	CgroupParent string
+	// LogBinary, when set, is the program the shim runs to write containers' logs (the
+	// kubelet binary itself: see LogArg); empty writes raw output through the shim.
+	LogBinary string
+	// LogMaxSize and LogMaxFiles bound each container's log files
+	// (--container-log-max-size, --container-log-max-files); defaults 10 MiB and 5.
+	LogMaxSize  int64
+	LogMaxFiles int
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
+
+// LogArg is the argument with which the shim starts LogBinary: "<max size>:<max files>:<path>"
+// follows it. A binary started as `<bin> LogArg <spec>` must run logs.RunLogger.
+const LogArg = "seven-container-log"
 
 // Runtime is container.Runtime on containerd.
 type Runtime struct {
@@ -80,6 +92,12 @@ func New(opts Options) (*Runtime, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.LogMaxSize <= 0 {
+		opts.LogMaxSize = 10 << 20
+	}
+	if opts.LogMaxFiles <= 0 {
+		opts.LogMaxFiles = 5
 	}
 	addr := trimUnix(opts.Address)
 	c, err := containerd.New(addr, containerd.WithDefaultNamespace(opts.Namespace), containerd.WithTimeout(10*time.Second))
@@ -212,7 +230,7 @@ func (r *Runtime) list(ctx context.Context, filter string) ([]*container.PodStat
 			continue
 		}
 		cst := &container.ContainerStatus{ID: c.ID(), Name: l[container.LabelContainerName], CreatedAt: info.CreatedAt,
-			Image: l[labelImage], ImageRef: l[labelImageRef]}
+			Image: l[labelImage], ImageRef: l[labelImageRef], LogPath: l[labelLogPath], Cgroup: l[labelCgroup]}
 		cst.Attempt, _ = strconv.Atoi(l[container.LabelAttempt])
 		cst.StartedAt, _ = time.Parse(time.RFC3339Nano, l[labelStartedAt])
 		switch {

@@ -75,6 +75,9 @@ func (r *Runtime) RunSandbox(ctx context.Context, cfg *container.SandboxConfig) 
 		opts = append(opts, oci.WithHostNamespace(specs.NetworkNamespace), oci.WithHostNamespace(specs.UTSNamespace))
 	} else {
 		opts = append(opts, oci.WithHostname(cfg.Hostname))
+		if cfg.NetNSPath != "" {
+			opts = append(opts, oci.WithLinuxNamespace(specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: cfg.NetNSPath}))
+		}
 	}
 	c, err := r.client.NewContainer(ctx, id,
 		containerd.WithImage(img),
@@ -266,14 +269,25 @@ func (r *Runtime) StartContainer(ctx context.Context, cfg *container.ContainerCo
 		oci.WithMounts([]specs.Mount{{Destination: cfg.TerminationMessagePath, Type: "bind", Source: termFile, Options: []string{"rbind", "rw"}}}),
 		withOOMScoreAdj(cfg.Resources.OOMScoreAdj),
 	)
+	hasEtc := map[string]bool{}
+	for _, m := range cfg.Mounts {
+		hasEtc[m.Destination] = true
+	}
 	if cfg.HostNetwork {
-		opts = append(opts, oci.WithHostNamespace(specs.NetworkNamespace), oci.WithHostNamespace(specs.UTSNamespace),
-			oci.WithHostHostsFile, oci.WithHostResolvconf)
+		opts = append(opts, oci.WithHostNamespace(specs.NetworkNamespace), oci.WithHostNamespace(specs.UTSNamespace))
+		if !hasEtc["/etc/hosts"] {
+			opts = append(opts, oci.WithHostHostsFile)
+		}
 	} else {
 		opts = append(opts,
 			oci.WithLinuxNamespace(specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: fmt.Sprintf("/proc/%d/ns/net", pid)}),
-			oci.WithLinuxNamespace(specs.LinuxNamespace{Type: specs.UTSNamespace, Path: fmt.Sprintf("/proc/%d/ns/uts", pid)}),
-			oci.WithHostResolvconf)
+			oci.WithLinuxNamespace(specs.LinuxNamespace{Type: specs.UTSNamespace, Path: fmt.Sprintf("/proc/%d/ns/uts", pid)}))
+	}
+	if !hasEtc["/etc/resolv.conf"] {
+		opts = append(opts, oci.WithHostResolvconf)
+	}
+	if len(cfg.Mounts) > 0 {
+		opts = append(opts, oci.WithMounts(bindMounts(cfg.Mounts)))
 	}
 	res := cfg.Resources
 	if res.CPUShares > 0 {
@@ -295,6 +309,7 @@ func (r *Runtime) StartContainer(ctx context.Context, cfg *container.ContainerCo
 	labels[labelImageRef] = imageID(img)
 	labels[labelCgroup] = cgroup
 	labels[labelTermFile] = termFile
+	labels[labelLogPath] = cfg.LogPath
 	labels[labelStartedAt] = time.Now().UTC().Format(time.RFC3339Nano)
 	c, err := r.client.NewContainer(ctx, id,
 		containerd.WithImage(img),
@@ -305,7 +320,7 @@ func (r *Runtime) StartContainer(ctx context.Context, cfg *container.ContainerCo
 	if err != nil {
 		return "", fmt.Errorf("create container %s of pod %s: %w", cfg.Name, cfg.Pod.UID, err)
 	}
-	if _, err := r.startTask(ctx, c, cio.LogFile(cfg.LogPath), cfg.Pod.UID); err != nil {
+	if _, err := r.startTask(ctx, c, r.logIO(cfg.LogPath), cfg.Pod.UID); err != nil {
 		_ = c.Delete(ctx, containerd.WithSnapshotCleanup)
 		return "", fmt.Errorf("start container %s of pod %s: %w", cfg.Name, cfg.Pod.UID, err)
 	}
@@ -323,4 +338,26 @@ func withNoSwap(limit int64) oci.SpecOpts {
 		}
 		return nil
 	}
+}
+
+func bindMounts(ms []container.Mount) []specs.Mount {
+	out := make([]specs.Mount, 0, len(ms))
+	for _, m := range ms {
+		o := []string{"rbind", "rprivate", "rw"}
+		if m.ReadOnly {
+			o[2] = "ro"
+		}
+		out = append(out, specs.Mount{Destination: m.Destination, Type: "bind", Source: m.Source, Options: o})
+	}
+	return out
+}
+
+// logIO writes a container's output to its log file: through the log binary when there is
+// one (CRI format, rotated; it runs under the shim, so logging goes on while the kubelet
+// restarts), else raw through the shim.
+func (r *Runtime) logIO(path string) cio.Creator {
+	if r.opts.LogBinary == "" {
+		return cio.LogFile(path)
+	}
+	return cio.BinaryIO(r.opts.LogBinary, map[string]string{LogArg: fmt.Sprintf("%d:%d:%s", r.opts.LogMaxSize, r.opts.LogMaxFiles, path)})
 }

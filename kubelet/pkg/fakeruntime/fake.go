@@ -197,3 +197,9 @@ func (r *Runtime) Subscribe(fn func(string)) {
 	defer r.mu.Unlock()
 	r.subs = append(r.subs, fn)
 }
+
+// Exec implements container.Runtime: a hollow container runs nothing, so every command
+// fails with exit code 126 (cannot execute).
+func (r *Runtime) Exec(_ context.Context, id string, _ container.ExecOptions) (int, error) {
+	return 126, nil
+}

@@ -65,6 +65,8 @@ func NewNode(c *client.Client, i int, opts Options) (*kubelet.Kubelet, *fakerunt
 		Capacity:              opts.Capacity,
 		NoServiceEnv:          true,
 		NoEvents:              !opts.Events,
+		NoVolumes:             true,
+		HousekeepingInterval:  -1,
 		Logger:                opts.Logger,
 	})
 	return k, rt, err

@@ -7,6 +7,7 @@ import (
 
 	"seven.dev/api/apiservertest"
 	"seven.dev/api/client"
+	"seven.dev/api/coordination"
 	"seven.dev/api/core"
 	"seven.dev/api/meta"
 	"seven.dev/kubelet/pkg/hollow"
@@ -50,10 +51,13 @@ func TestHollowNodes(t *testing.T) {
 		}
 		return true
 	})
-	l0, err := client.Leases(c).Get(ctx, core.NamespaceNodeLease, "hollow-node-3")
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The first Lease may be written just after the node turns Ready.
+	var l0 *coordination.Lease
+	waitFor(t, 20*time.Second, "first lease", func() bool {
+		l, err := client.Leases(c).Get(ctx, core.NamespaceNodeLease, "hollow-node-3")
+		l0 = l
+		return err == nil
+	})
 	waitFor(t, 10*time.Second, "lease renewal", func() bool {
 		l, err := client.Leases(c).Get(ctx, core.NamespaceNodeLease, "hollow-node-3")
 		return err == nil && l.Spec.RenewTime.After(l0.Spec.RenewTime.Time)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"seven.dev/api/client"
@@ -16,6 +17,7 @@ import (
 	"seven.dev/api/record"
 	"seven.dev/kubelet/pkg/container"
 	"seven.dev/kubelet/pkg/network"
+	"seven.dev/kubelet/pkg/volume"
 )
 
 // Kubelet runs the pods bound to one node. Build it with New and start it with Run.
@@ -24,6 +26,7 @@ type Kubelet struct {
 	c        *client.Client
 	rt       container.Runtime
 	net      network.Plugin
+	volumes  *volume.Manager
 	log      *slog.Logger
 	rec      *record.Recorder
 	pods     *informer.Informer[*core.Pod]
@@ -36,9 +39,14 @@ type Kubelet struct {
 	mu      sync.Mutex
 	node    *core.Node
 	workers map[string]*worker // by pod UID
-	wg      sync.WaitGroup
+	// finished holds the UIDs of pods whose worker terminated them, and when: late
+	// events for them must not start a new worker (which would set the pod up again).
+	finished map[string]time.Time
+	wg       sync.WaitGroup
 
 	lease *coordination.Lease // owned by the heartbeat goroutine
+	port  atomic.Int32        // the API server's port, once listening
+	cpu   cpuSampler          // /stats/summary's CPU rates
 }
 
 // New checks opts and builds a kubelet; it does not contact anything.
@@ -55,9 +63,10 @@ func New(c *client.Client, opts Options) (*Kubelet, error) {
 		log:     opts.Logger.With("node", opts.NodeName),
 		backoff: newBackoff(opts.BackoffBase, opts.BackoffMax),
 		metrics: NewMetrics(),
-		workers: map[string]*worker{},
-		nodeIP:  opts.NodeIP,
+		workers: map[string]*worker{}, finished: map[string]time.Time{},
+		nodeIP: opts.NodeIP,
 	}
+	k.volumes = &volume.Manager{RootDir: opts.RootDir, Objects: apiObjects{c}}
 	if k.nodeIP == "" && opts.Capacity == nil {
 		k.nodeIP = DefaultNodeIP()
 	}
@@ -106,6 +115,11 @@ func (k *Kubelet) Run(ctx context.Context) error {
 		bg.Add(1)
 		go func() { defer bg.Done(); k.rec.Run(ctx) }()
 	}
+	if k.opts.HealthzAddr != "" || k.opts.ServerAddr != "" {
+		if err := k.serve(ctx, &bg); err != nil {
+			return err
+		}
+	}
 	for {
 		err := k.registerNode(ctx)
 		if err == nil {
@@ -121,11 +135,6 @@ func (k *Kubelet) Run(ctx context.Context) error {
 	k.log.Info("node registered")
 	bg.Add(1)
 	go func() { defer bg.Done(); k.heartbeat(ctx) }()
-	if k.opts.HealthzAddr != "" || k.opts.ServerAddr != "" {
-		if err := k.serve(ctx, &bg); err != nil {
-			return err
-		}
-	}
 	if k.services != nil {
 		bg.Add(1)
 		go func() { defer bg.Done(); k.services.Run(ctx) }()
@@ -145,6 +154,10 @@ func (k *Kubelet) Run(ctx context.Context) error {
 		return nil
 	}
 	k.cleanupOrphans(ctx)
+	if k.opts.HousekeepingInterval > 0 {
+		bg.Add(1)
+		go func() { defer bg.Done(); k.housekeeping(ctx) }()
+	}
 	<-ctx.Done()
 	k.wg.Wait()
 	return nil
@@ -161,6 +174,7 @@ func (k *Kubelet) cleanupOrphans(ctx context.Context) {
 	for _, p := range k.pods.Store().List() {
 		known[p.UID] = true
 	}
+	k.collectGarbage(ctx, pods)
 	for _, p := range pods {
 		if known[p.Pod.UID] {
 			continue
@@ -178,7 +192,7 @@ func (k *Kubelet) dispatch(ctx context.Context, p *core.Pod, removed bool) {
 	defer k.mu.Unlock()
 	w := k.workers[p.UID]
 	if w == nil {
-		if removed || ctx.Err() != nil {
+		if _, done := k.finished[p.UID]; done || removed || ctx.Err() != nil {
 			return
 		}
 		w = newWorker(k, p)
@@ -186,9 +200,18 @@ func (k *Kubelet) dispatch(ctx context.Context, p *core.Pod, removed bool) {
 		k.wg.Add(1)
 		go func() {
 			defer k.wg.Done()
-			w.run(ctx)
+			terminated := w.run(ctx)
 			k.mu.Lock()
 			delete(k.workers, p.UID)
+			if terminated {
+				now := time.Now()
+				for uid, t := range k.finished {
+					if now.Sub(t) > 10*time.Minute {
+						delete(k.finished, uid)
+					}
+				}
+				k.finished[p.UID] = now
+			}
 			k.mu.Unlock()
 		}()
 	}
@@ -221,4 +244,55 @@ func (k *Kubelet) runningCounts() (pods, containers int) {
 		containers += n
 	}
 	return pods, containers
+}
+
+// housekeeping removes, every HousekeepingInterval, the networks and volumes of pods that
+// neither the runtime, a worker nor the API knows any more (whatever left them behind).
+func (k *Kubelet) housekeeping(ctx context.Context) {
+	t := time.NewTicker(k.opts.HousekeepingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pods, err := k.rt.ListPods(ctx)
+		if err != nil {
+			continue
+		}
+		k.collectGarbage(ctx, pods)
+	}
+}
+
+// collectGarbage tears down networks and volumes of pods that are not live: not in
+// runtime, not bound here in the API, not owned by a worker.
+func (k *Kubelet) collectGarbage(ctx context.Context, runtimePods []*container.PodStatus) {
+	live := map[string]bool{}
+	k.mu.Lock()
+	for uid := range k.workers {
+		live[uid] = true
+	}
+	k.mu.Unlock()
+	for _, p := range runtimePods {
+		live[p.Pod.UID] = true
+	}
+	for _, p := range k.pods.Store().List() {
+		live[p.UID] = true
+	}
+	if gc, ok := k.net.(network.GarbageCollector); ok {
+		if err := gc.GC(ctx, live); err != nil {
+			k.log.Warn("pod network garbage collection", "err", err)
+		}
+	}
+	if k.opts.NoVolumes {
+		return
+	}
+	for _, uid := range k.volumes.PodsWithVolumes() {
+		if !live[uid] {
+			if err := k.volumes.TearDown(uid); err != nil {
+				k.log.Warn("remove orphaned volumes", "uid", uid, "err", err)
+			}
+		}
+	}
 }

@@ -53,23 +53,21 @@ func (m *Metrics) observeOp(op string, t0 time.Time, err error) {
 	}
 }
 
-// Handler serves /healthz and /metrics.
-func (k *Kubelet) Handler() http.Handler {
+// metricsHandler serves /metrics.
+func (k *Kubelet) metricsHandler() http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kubelet_running_pods", Help: "Number of pods that have a running container."},
 		func() float64 { p, _ := k.runningCounts(); return float64(p) }))
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kubelet_running_containers", Help: "Number of running containers."},
 		func() float64 { _, c := k.runningCounts(); return float64(c) }))
-	mux := http.NewServeMux()
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
-	mux.Handle("/metrics", promhttp.HandlerFor(prometheus.Gatherers{reg, k.metrics.Registry}, promhttp.HandlerOpts{}))
-	return mux
+	return promhttp.HandlerFor(prometheus.Gatherers{reg, k.metrics.Registry}, promhttp.HandlerOpts{})
 }
 
-// serve listens on the healthz and server addresses until ctx ends.
+// serve listens on the healthz and server addresses until ctx ends; requests (exec and
+// followed logs included) get contexts derived from ctx.
 func (k *Kubelet) serve(ctx context.Context, bg *sync.WaitGroup) error {
 	h := k.Handler()
-	for _, addr := range []string{k.opts.HealthzAddr, k.opts.ServerAddr} {
+	for i, addr := range []string{k.opts.HealthzAddr, k.opts.ServerAddr} {
 		if addr == "" {
 			continue
 		}
@@ -77,7 +75,10 @@ func (k *Kubelet) serve(ctx context.Context, bg *sync.WaitGroup) error {
 		if err != nil {
 			return err
 		}
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		if i == 1 {
+			k.port.Store(int32(ln.Addr().(*net.TCPAddr).Port))
+		}
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
 		bg.Add(2)
 		go func() {
 			defer bg.Done()

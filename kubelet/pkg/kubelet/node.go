@@ -73,7 +73,7 @@ func (k *Kubelet) fillStatus(ctx context.Context, n *core.Node) {
 	if k.nodeIP != "" {
 		n.Status.Addresses = append([]core.NodeAddress{{Type: core.NodeInternalIP, Address: k.nodeIP}}, n.Status.Addresses...)
 	}
-	n.Status.DaemonEndpoints.KubeletEndpoint.Port = 10250
+	n.Status.DaemonEndpoints.KubeletEndpoint.Port = k.serverPort()
 	version, _ := k.rt.Version(ctx)
 	if k.opts.Capacity != nil {
 		n.Status.NodeInfo = core.NodeSystemInfo{KubeletVersion: Version, KubeProxyVersion: Version,

@@ -41,17 +41,30 @@ type Options struct {
 	// ResyncInterval is how often a pod worker re-syncs without news; default 10 s,
 	// negative means never (hollow nodes: nothing changes without news).
 	ResyncInterval time.Duration
+	// HousekeepingInterval is how often networks and volumes of pods that are gone are
+	// garbage-collected; default 30 s, negative means only at start.
+	HousekeepingInterval time.Duration
 	// Capacity, when set, replaces the machine's measured capacity (hollow nodes).
 	Capacity core.ResourceList
 	// NoServiceEnv skips the service informer and the <SVC>_SERVICE_HOST variables
 	// (hollow nodes do not start containers, so they need no environment).
 	NoServiceEnv bool
+	// NoVolumes skips volumes and the pods' hosts and resolv.conf files (hollow nodes run
+	// nothing that would read them).
+	NoVolumes bool
 	// NoEvents turns off event recording (hollow nodes at scale).
 	NoEvents bool
 	// HealthzAddr serves /healthz (e.g. "127.0.0.1:10248"); empty serves nothing.
 	HealthzAddr string
-	// ServerAddr serves /healthz and /metrics (e.g. ":10250"); empty serves nothing.
+	// ServerAddr serves the kubelet API (e.g. ":10250"): /healthz, /metrics, /pods,
+	// /containerLogs, /exec, /stats/summary; empty serves nothing. Its port is reported as
+	// the node's daemonEndpoints.kubeletEndpoint.
 	ServerAddr string
+	// ClusterDNS are the nameservers of pods' resolv.conf (--cluster-dns); empty copies
+	// the node's.
+	ClusterDNS []string
+	// ClusterDomain is the cluster's DNS domain (--cluster-domain), for search paths.
+	ClusterDomain string
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -80,6 +93,9 @@ func (o *Options) defaults() {
 	}
 	if o.BackoffMax <= 0 {
 		o.BackoffMax = 5 * time.Minute
+	}
+	if o.HousekeepingInterval == 0 {
+		o.HousekeepingInterval = 30 * time.Second
 	}
 	if o.ResyncInterval == 0 {
 		o.ResyncInterval = 10 * time.Second

@@ -25,6 +25,9 @@ type statusInput struct {
 	Now     time.Time
 	// Terminating: the pod is being deleted and its containers are stopped.
 	Terminating bool
+	// Probe reports a running container's readiness and startup as its probes say;
+	// nil means ready and started.
+	Probe func(c *core.Container, id string) (ready, started bool)
 }
 
 func containerID(id string) string {
@@ -77,8 +80,12 @@ func containerStatuses(in statusInput, spec []core.Container) []core.ContainerSt
 			switch {
 			case latest.State == container.StateRunning:
 				cs.State.Running = &core.ContainerStateRunning{StartedAt: meta.NewTime(latest.StartedAt.UTC())}
-				cs.Ready = !in.Terminating
+				ready := true
 				started = true
+				if in.Probe != nil {
+					ready, started = in.Probe(&c, latest.ID)
+				}
+				cs.Ready = ready && !in.Terminating
 				if p := previous(in.Runtime, latest); p != nil && p.State == container.StateExited {
 					cs.LastTerminationState.Terminated = terminated(p)
 				}

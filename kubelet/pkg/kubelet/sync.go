@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -22,10 +23,6 @@ import (
 
 func podRef(p *core.Pod) container.PodRef {
 	return container.PodRef{UID: p.UID, Namespace: p.Namespace, Name: p.Name}
-}
-
-func netPod(r container.PodRef) network.Pod {
-	return network.Pod{UID: r.UID, Namespace: r.Namespace, Name: r.Name}
 }
 
 func podDesc(p *core.Pod) string { return fmt.Sprintf("%s_%s(%s)", p.Name, p.Namespace, p.UID) }
@@ -69,24 +66,28 @@ func (k *Kubelet) syncPod(ctx context.Context, w *worker, pod *core.Pod, removed
 			k.event(pod, core.EventTypeWarning, "FailedCreatePodSandBox", "Failed to create pod sandbox: %v", err)
 			return k.opts.BackoffBase, false
 		}
-		sb, err := k.rt.RunSandbox(ctx, &container.SandboxConfig{
+		res := &network.Result{}
+		if !pod.Spec.HostNetwork {
+			t0 := time.Now()
+			res, err = k.net.SetUp(ctx, netPod(pod))
+			k.metrics.observeOp("network_setup", t0, err)
+			if err != nil {
+				k.event(pod, core.EventTypeWarning, "FailedCreatePodSandBox", "Failed to create pod sandbox: set up pod network: %v", err)
+				return time.Second, false
+			}
+		}
+		_, err = k.rt.RunSandbox(ctx, &container.SandboxConfig{
 			Pod: ref, Hostname: podHostname(pod), HostNetwork: pod.Spec.HostNetwork,
-			Image: k.opts.PodInfraImage, LogDir: k.podLogDir(pod),
+			Image: k.opts.PodInfraImage, LogDir: k.podLogDir(pod), NetNSPath: res.NetNSPath,
 		})
 		if err != nil {
 			k.event(pod, core.EventTypeWarning, "FailedCreatePodSandBox", "Failed to create pod sandbox: %v", err)
+			if terr := k.net.TearDown(ctx, netPod(pod)); terr != nil {
+				k.log.Warn("tear down pod network", "pod", podDesc(pod), "err", terr)
+			}
 			return time.Second, false
 		}
-		w.podIPs = nil
-		if !pod.Spec.HostNetwork {
-			ips, err := k.net.SetUp(ctx, netPod(ref), sb.NetNSPath)
-			if err != nil {
-				k.event(pod, core.EventTypeWarning, "FailedCreatePodSandBox", "Failed to set up pod network: %v", err)
-				_ = k.rt.RemoveSandbox(ctx, ref)
-				return time.Second, false
-			}
-			w.podIPs = ips
-		}
+		w.podIPs = res.IPs
 		if rs, err = k.rt.PodStatus(ctx, ref); err != nil {
 			return time.Second, false
 		}
@@ -95,6 +96,20 @@ func (k *Kubelet) syncPod(ctx context.Context, w *worker, pod *core.Pod, removed
 			w.podIPs = append(w.podIPs, ip.IP)
 		}
 	}
+	paths, err := k.setUpVolumes(ctx, pod, w.podIPs)
+	if err != nil {
+		k.event(pod, core.EventTypeWarning, "FailedMount", "MountVolume.SetUp failed: %v", err)
+		for _, c := range pod.Spec.Containers {
+			if rs.Latest(c.Name) == nil {
+				waiting[c.Name] = waitingReason{Reason: "ContainerCreating"}
+			}
+		}
+		later(2 * time.Second)
+		k.writeStatus(ctx, w, pod, k.status(w, pod, rs, waiting))
+		return next, false
+	}
+	w.volumePaths = paths
+	k.killUnhealthy(ctx, w, pod, rs)
 
 	initDone := true
 	for i := range pod.Spec.InitContainers {
@@ -134,7 +149,8 @@ func (k *Kubelet) syncPod(ctx context.Context, w *worker, pod *core.Pod, removed
 		}
 	}
 	w.setRunning(running)
-	st := computeStatus(statusInput{Pod: pod, Runtime: rs, Waiting: waiting, PodIPs: w.podIPs, HostIP: k.nodeIP, Now: time.Now()})
+	k.syncProbes(ctx, w, pod, rs)
+	st := k.status(w, pod, rs, waiting)
 	if st.Phase == core.PodRunning && !w.startSeen {
 		w.startSeen = true
 		k.metrics.PodStartDuration.Observe(time.Since(pod.CreationTimestamp.Time).Seconds())
@@ -201,8 +217,15 @@ func (k *Kubelet) startOrBackoff(ctx context.Context, w *worker, pod *core.Pod, 
 		k.event(pod, core.EventTypeWarning, "Failed", "Error: %v", err)
 		return time.Second
 	}
+	mounts, err := k.containerMounts(pod, c, w.volumePaths)
+	if err != nil {
+		waiting[c.Name] = waitingReason{Reason: "CreateContainerConfigError", Message: err.Error()}
+		k.event(pod, core.EventTypeWarning, "Failed", "Error: %v", err)
+		return time.Second
+	}
 	cfg := &container.ContainerConfig{
-		Pod: podRef(pod), SandboxID: rs.Sandbox.ID, Name: c.Name, Attempt: attempt, Image: ref,
+		Mounts: mounts,
+		Pod:    podRef(pod), SandboxID: rs.Sandbox.ID, Name: c.Name, Attempt: attempt, Image: ref,
 		Command: expandAll(c.Command, env), Args: expandAll(c.Args, env), WorkingDir: c.WorkingDir, Env: env,
 		LogPath:   LogPath(k.opts.RootDir, pod.UID, c.Name, attempt),
 		Resources: resources(pod, c), TerminationMessagePath: c.TerminationMessagePath,
@@ -391,6 +414,16 @@ func (k *Kubelet) terminate(ctx context.Context, w *worker, pod *core.Pod, rs *c
 		return time.Second, false
 	}
 	w.setRunning(0)
+	w.probes.Sync(ctx, nil)
+	if err := k.net.TearDown(ctx, netPod(pod)); err != nil {
+		k.log.Warn("tear down pod network", "pod", podDesc(pod), "err", err)
+		return time.Second, false
+	}
+	if err := k.volumes.TearDown(pod.UID); err != nil {
+		k.log.Warn("tear down volumes", "pod", podDesc(pod), "err", err)
+		return time.Second, false
+	}
+	_ = os.RemoveAll(k.etcDir(pod.UID))
 	k.backoff.ResetPrefix(pod.UID + "/")
 	k.backoff.ResetPrefix("image/" + pod.UID + "/")
 	if removed {
@@ -435,11 +468,14 @@ func (k *Kubelet) killPod(ctx context.Context, rs *container.PodStatus, grace ti
 	return k.removeSandbox(ctx, rs)
 }
 
+// removeSandbox removes the sandbox and then its network (the namespace outlives neither).
 func (k *Kubelet) removeSandbox(ctx context.Context, rs *container.PodStatus) error {
-	if rs.Sandbox != nil {
-		if err := k.net.TearDown(ctx, netPod(rs.Pod), rs.Sandbox.NetNSPath); err != nil {
-			return fmt.Errorf("tear down network of pod %s: %w", rs.Pod.UID, err)
-		}
+	if err := k.rt.RemoveSandbox(ctx, rs.Pod); err != nil {
+		return err
 	}
-	return k.rt.RemoveSandbox(ctx, rs.Pod)
+	np := network.Pod{UID: rs.Pod.UID, Namespace: rs.Pod.Namespace, Name: rs.Pod.Name}
+	if err := k.net.TearDown(ctx, np); err != nil {
+		return fmt.Errorf("tear down network of pod %s: %w", rs.Pod.UID, err)
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"seven.dev/api/core"
+	"seven.dev/kubelet/pkg/prober"
 )
 
 // worker owns one pod: it alone syncs the pod's containers and writes its status, so no
@@ -20,13 +21,25 @@ type worker struct {
 	running int
 
 	// Owned by the run goroutine.
-	podIPs     []string
-	lastStatus *core.PodStatus
-	startSeen  bool
+	podIPs      []string
+	lastStatus  *core.PodStatus
+	startSeen   bool
+	volumePaths map[string]string
+
+	// probes runs the pod's probes; its goroutines belong to run's context.
+	probes *prober.Manager
 }
 
 func newWorker(k *Kubelet, p *core.Pod) *worker {
-	return &worker{k: k, ch: make(chan struct{}, 1), pod: p}
+	w := &worker{k: k, ch: make(chan struct{}, 1), pod: p}
+	w.probes = &prober.Manager{
+		OnChange: w.kick,
+		Event: func(typ, reason, msg string) {
+			pod, _ := w.get()
+			k.event(pod, typ, reason, "%s", msg)
+		},
+	}
+	return w
 }
 
 func (w *worker) update(p *core.Pod, removed bool) {
@@ -63,15 +76,19 @@ func (w *worker) runningContainers() int {
 }
 
 // run syncs the pod whenever something changes, a back-off ends or the resync interval
-// passes, until the pod is gone or ctx ends.
-func (w *worker) run(ctx context.Context) {
+// passes, until the pod is gone (it then returns true) or ctx ends.
+func (w *worker) run(ctx context.Context) bool {
+	defer w.probes.Stop()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
 		pod, removed := w.get()
 		next, done := w.k.syncPod(ctx, w, pod, removed)
-		if done || ctx.Err() != nil {
-			return
+		if done {
+			return true
+		}
+		if ctx.Err() != nil {
+			return false
 		}
 		if r := w.k.opts.ResyncInterval; r > 0 && (next <= 0 || next > r) {
 			next = r
@@ -89,7 +106,7 @@ func (w *worker) run(ctx context.Context) {
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return false
 		case <-w.ch:
 		case <-tc:
 		}
