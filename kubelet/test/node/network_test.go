@@ -103,6 +103,7 @@ func TestPodNetwork(t *testing.T) {
 
 	t.Run("NoLeaks", func(t *testing.T) {
 		e.deleteAll(t, 60*time.Second)
+		e.waitIdle(t, 120*time.Second) // net-a's hostPort rule goes with its network
 		before := iptablesRules(t)
 		const batches, per = 8, 25
 		for i := range batches {
@@ -126,7 +127,7 @@ func TestPodNetwork(t *testing.T) {
 			wg.Wait()
 			if i == 0 {
 				if n := countVeths(t); n != per {
-					t.Errorf("%d veths on cni0 with %d pods", n, per)
+					t.Errorf("%d veths on cni0 with %d running pods", n, per)
 				}
 			}
 			e.deleteAll(t, 60*time.Second)
@@ -134,9 +135,6 @@ func TestPodNetwork(t *testing.T) {
 		// The last teardowns may still run: deleting a veth waits for the kernel's rtnl
 		// lock, which a busy machine (many namespaces going) can hold for long.
 		e.waitIdle(t, 120*time.Second)
-		if n := countVeths(t); n != 0 {
-			t.Errorf("%d veths left", n)
-		}
 		netDir := filepath.Join(e.rootDir, "network")
 		ips, _ := filepath.Glob(filepath.Join(netDir, "ipam", "10.*"))
 		if len(ips) != 0 {
@@ -209,16 +207,24 @@ func httpGet(host string, port int) string {
 	return fmt.Sprintf(`(printf 'GET / HTTP/1.0\r\n\r\n'; sleep 1) | nc -w 3 %s %d`, host, port)
 }
 
-// waitIdle waits until no pod network is left: the kubelet tears a network down right
-// after the sandbox goes, which deleteAll already saw.
+// waitIdle waits until no pod network is left (no veth on cni0, no netns, no address
+// allocated): the kubelet tears a network down right after the sandbox goes, which
+// deleteAll already saw. It fails the test with what is left when d runs out.
 func (e *env) waitIdle(t *testing.T, d time.Duration) {
+	t.Helper()
 	dir := filepath.Join(e.rootDir, "network", "netns")
+	var veths int
+	var ns []os.DirEntry
+	var ips []string
 	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		ips, _ := filepath.Glob(filepath.Join(e.rootDir, "network", "ipam", "10.*"))
-		if ns, _ := os.ReadDir(dir); len(ns) == 0 && len(ips) == 0 {
+		ips, _ = filepath.Glob(filepath.Join(e.rootDir, "network", "ipam", "10.*"))
+		ns, _ = os.ReadDir(dir)
+		veths = countVeths(t)
+		if len(ns) == 0 && len(ips) == 0 && veths == 0 {
 			return
 		}
 	}
+	t.Errorf("pod networks not torn down in %s: %d veths, %d netns, addresses %v", d, veths, len(ns), ips)
 }
 
 var _ = meta.ObjectMeta{}
