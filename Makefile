@@ -15,7 +15,7 @@ GO ?= go
 # Short fuzzing in `make test`; raise for a longer hunt: make fuzz FUZZTIME=5m
 FUZZTIME ?= 10s
 
-.PHONY: all build test unit fuzz e2e up down bench lint deps clean
+.PHONY: all build images test unit fuzz e2e up down bench lint deps clean
 
 all: build
 
@@ -25,6 +25,10 @@ deps:
 build:
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/ $(addprefix ./,$(BINARIES))
+
+# The offline images (busybox, redis, the guestbook frontend, ...) into $(OUT)/images.
+images:
+	./deploy/build-images.sh
 
 lint:
 	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -41,7 +45,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzApply$$' -fuzztime=$(FUZZTIME) ./api/patch/
 	$(GO) test -run='^$$' -fuzz='^FuzzProtobuf$$' -fuzztime=$(FUZZTIME) ./api/protobuf/
 
-e2e: build
+e2e: build images
 	SEVEN_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 15m ./e2e/...
 
 test: deps build lint unit fuzz e2e

@@ -77,8 +77,9 @@ func flanneldArgs(cfg Config, i int) []string {
 }
 
 // kubeletArgs: one containerd is shared by every node, each kubelet in its own containerd
-// namespace. imageDir is passed when it holds images.
-func kubeletArgs(cfg Config, i int, fs flagSet, imageDir string) []string {
+// namespace. imageDir is passed when it holds images; registry, when not empty, is every
+// registry's mirror.
+func kubeletArgs(cfg Config, i int, fs flagSet, imageDir, registry string) []string {
 	args := []string{
 		"--api-servers=" + cfg.NodeAPIURL(),
 		"--hostname-override=" + cfg.NodeName(i),
@@ -91,6 +92,9 @@ func kubeletArgs(cfg Config, i int, fs flagSet, imageDir string) []string {
 	args = fs.optional(args, "flannel-subnet-file", cfg.SubnetFile(i))
 	if imageDir != "" {
 		args = fs.optional(args, "image-preload-dir", imageDir)
+	}
+	if registry != "" {
+		args = fs.optional(args, "registry-mirror", "*="+registry)
 	}
 	return args
 }

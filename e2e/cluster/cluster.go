@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"seven.dev/api/kubeconfig"
@@ -150,10 +151,17 @@ func (c *Cluster) up(ctx context.Context) error {
 		}
 	}
 
-	imageDir := ""
+	imageDir, registry := "", ""
 	if cfg.ImageDir != "" {
 		if tars, _ := filepath.Glob(filepath.Join(cfg.ImageDir, "*.tar")); len(tars) > 0 {
 			imageDir = cfg.ImageDir
+		}
+	}
+	if imageDir != "" {
+		if r, err := c.startRegistry(ctx, imageDir); err != nil {
+			c.unavailable("registry", "", err.Error())
+		} else {
+			registry = r
 		}
 	}
 	for i := 1; i <= cfg.Nodes; i++ {
@@ -169,7 +177,7 @@ func (c *Cluster) up(ctx context.Context) error {
 		i := i
 		for _, s := range []*started{
 			c.startOptional(ctx, "flanneld", i, func(flagSet) []string { return flanneldArgs(cfg, i) }),
-			c.startOptional(ctx, "kubelet", i, func(fs flagSet) []string { return kubeletArgs(cfg, i, fs, imageDir) }),
+			c.startOptional(ctx, "kubelet", i, func(fs flagSet) []string { return kubeletArgs(cfg, i, fs, imageDir, registry) }),
 			c.startOptional(ctx, "kube-proxy", i, func(fs flagSet) []string { return proxyArgs(cfg, i, fs) }),
 		} {
 			if s != nil {
@@ -181,6 +189,25 @@ func (c *Cluster) up(ctx context.Context) error {
 		c.unavailable(s.Name, s.Node, "exited at once:\n"+tail(s.Log, 10))
 	}
 	return c.writeKubeconfig()
+}
+
+// startRegistry serves the image tarballs of dir on the bridge address (seven-images -from)
+// and returns its URL once it answers, which is once every image is in.
+func (c *Cluster) startRegistry(ctx context.Context, dir string) (string, error) {
+	bin := filepath.Join(c.Config.Bin, "seven-images")
+	if _, err := os.Stat(bin); err != nil {
+		return "", fmt.Errorf("not built: %s is missing (deploy/build-images.sh builds it)", bin)
+	}
+	addr := strings.TrimPrefix(c.Config.RegistryURL(), "http://")
+	c.Config.Logf("image registry on %s (the nodes' mirror of every registry)", addr)
+	s, err := c.startPath(ctx, "registry", -1, bin, []string{"-from", dir, "-serve", addr})
+	if err != nil {
+		return "", err
+	}
+	if err := waitHTTP(ctx, c.Config.RegistryURL()+"/v2/", 60*time.Second, s.done); err != nil {
+		return "", fmt.Errorf("%w\n%s", err, tail(s.Log, 10))
+	}
+	return c.Config.RegistryURL(), nil
 }
 
 // start runs the binary name from cfg.Bin, on node i (-1: the root namespace), and records it.

@@ -3,6 +3,7 @@ package cluster
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"path/filepath"
 	"regexp"
@@ -45,8 +46,12 @@ type Config struct {
 	PodNetwork string
 	// ServiceRange is --service-cluster-ip-range (default 10.254.0.0/16).
 	ServiceRange string
-	// ImageDir is passed to every kubelet as --image-preload-dir when it exists.
+	// ImageDir holds the image tarballs (deploy/build-images.sh): every kubelet imports
+	// them at start (--image-preload-dir), and a registry on the bridge address serves them
+	// as every registry's mirror (--registry-mirror=*=...), so pulls never leave the machine.
 	ImageDir string
+	// RegistryPort is that registry's port (default 5000).
+	RegistryPort int
 	// Kubeconfig is where the kubeconfig is written (default <Dir>/kubeconfig).
 	Kubeconfig string
 	// ExtraArgs adds flags per daemon, by binary name (e.g. "kube-controller-manager":
@@ -106,6 +111,7 @@ func (c Config) withDefaults() (Config, error) {
 	defInt(&c.EtcdPeerPort, 2380)
 	defInt(&c.SchedulerPort, 10259)
 	defInt(&c.ControllerManagerPort, 10257)
+	defInt(&c.RegistryPort, 5000)
 	if c.PodNetwork == "" {
 		c.PodNetwork = "172.16.0.0/16"
 	}
@@ -139,6 +145,11 @@ func defInt(p *int, v int) {
 	if *p == 0 {
 		*p = v
 	}
+}
+
+// RegistryURL is the image registry's URL, on the bridge address.
+func (c Config) RegistryURL() string {
+	return "http://" + net.JoinHostPort(c.HostIP(), strconv.Itoa(c.RegistryPort))
 }
 
 // HostIP is the bridge's address in the root namespace: 10.250.<Subnet>.1.

@@ -51,15 +51,16 @@ func TestConfigInvalid(t *testing.T) {
 func TestOptionalFlags(t *testing.T) {
 	cfg, _ := Config{Dir: "/d", Bin: "/b"}.withDefaults()
 	old := flagSet{"hostname-override": true}
-	args := kubeletArgs(cfg, 1, old, "/img")
-	for _, f := range []string{"--flannel-subnet-file", "--containerd-namespace", "--image-preload-dir"} {
+	args := kubeletArgs(cfg, 1, old, "/img", cfg.RegistryURL())
+	for _, f := range []string{"--flannel-subnet-file", "--containerd-namespace", "--image-preload-dir", "--registry-mirror"} {
 		if slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, f) }) {
 			t.Errorf("%s passed to a kubelet without it: %v", f, args)
 		}
 	}
-	now := flagSet{"flannel-subnet-file": true, "containerd-namespace": true, "image-preload-dir": true}
-	args = kubeletArgs(cfg, 1, now, "/img")
+	now := flagSet{"flannel-subnet-file": true, "containerd-namespace": true, "image-preload-dir": true, "registry-mirror": true}
+	args = kubeletArgs(cfg, 1, now, "/img", cfg.RegistryURL())
 	for _, want := range []string{"--flannel-subnet-file=/d/nodes/node-1/subnet.env", "--containerd-namespace=seven-node-1",
+		"--registry-mirror=*=http://10.250.0.1:5000",
 		"--image-preload-dir=/img", "--api-servers=http://10.250.0.1:8080", "--node-ip=10.250.0.11"} {
 		if !slices.Contains(args, want) {
 			t.Errorf("missing %s in %v", want, args)

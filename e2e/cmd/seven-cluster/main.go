@@ -56,7 +56,8 @@ func newRoot() *cobra.Command {
 	f.IntVar(&o.cfg.APIPort, "api-port", 8080, "kube-apiserver insecure port")
 	f.IntVar(&o.cfg.EtcdClientPort, "etcd-port", 2379, "embedded etcd client port on the bridge address")
 	f.StringVar(&o.cfg.Kubeconfig, "kubeconfig", "_output/kubeconfig", "where to write the kubeconfig")
-	f.StringVar(&o.cfg.ImageDir, "image-dir", "_output/images", "image tarballs preloaded by every kubelet")
+	f.StringVar(&o.cfg.ImageDir, "image-dir", "_output/images", "image tarballs: preloaded by every kubelet and served as every registry's mirror")
+	f.IntVar(&o.cfg.RegistryPort, "registry-port", 5000, "port of the image registry on the bridge address")
 	f.DurationVar(&o.cfg.StopGrace, "stop-grace", 10*time.Second, "SIGTERM to SIGKILL grace when stopping daemons")
 	o.cfg.Logf = func(format string, args ...any) { fmt.Printf("--- "+format+"\n", args...) }
 

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -30,7 +31,7 @@ import (
 
 type flags struct {
 	hostname, nodeIP, endpoint, rootDir, preloadDir, infraImage, runtime, namespace, snapshotter string
-	insecure, nodeLabels                                                                         []string
+	insecure, nodeLabels, mirrors                                                                []string
 	port, healthzPort                                                                            int
 	address, healthzAddr                                                                         string
 	statusFreq, backoffBase                                                                      time.Duration
@@ -71,6 +72,7 @@ func run() error {
 	fs.StringVar(&f.preloadDir, "image-preload-dir", "", "import every .tar (docker-archive or OCI) in this directory at start")
 	fs.StringVar(&f.infraImage, "pod-infra-container-image", "seven.dev/pause:latest", "the pod sandbox image")
 	fs.StringSliceVar(&f.insecure, "insecure-registry", nil, "host:port of a plain-HTTP registry (repeatable)")
+	fs.StringArrayVar(&f.mirrors, "registry-mirror", nil, "REGISTRY=URL: pull REGISTRY's images (docker.io; * for any other) from URL instead (repeatable; tried in order)")
 	fs.StringSliceVar(&f.nodeLabels, "node-labels", nil, "extra node labels key=value,...")
 	fs.StringVar(&f.runtime, "runtime", "containerd", "containerd or fake (a hollow node)")
 	fs.StringVar(&f.namespace, "containerd-namespace", "", "containerd namespace (default: seven-<node name>)")
@@ -101,6 +103,14 @@ func run() error {
 	}
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		return err
+	}
+	mirrors := map[string][]*url.URL{}
+	for _, m := range f.mirrors {
+		reg, u, err := containerdrt.ParseMirror(m)
+		if err != nil {
+			return fmt.Errorf("--registry-mirror: %w", err)
+		}
+		mirrors[reg] = append(mirrors[reg], u)
 	}
 	log, closeLog, err := apilogs.New("kubelet", f.v, f.toStderr, f.logDir)
 	if err != nil {
@@ -160,7 +170,7 @@ func run() error {
 			return fmt.Errorf("find own binary (the container log writer): %w", err)
 		}
 		crt, err := containerdrt.New(containerdrt.Options{Address: f.endpoint, Namespace: ns, Snapshotter: f.snapshotter,
-			InsecureRegistries: f.insecure, Logger: log, LogBinary: self, LogMaxSize: f.logMaxSize, LogMaxFiles: f.logMaxFiles})
+			InsecureRegistries: f.insecure, Mirrors: mirrors, Logger: log, LogBinary: self, LogMaxSize: f.logMaxSize, LogMaxFiles: f.logMaxFiles})
 		if err != nil {
 			return err
 		}

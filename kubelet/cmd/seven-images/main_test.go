@@ -13,7 +13,8 @@ import (
 	"seven.dev/kubelet/pkg/images"
 )
 
-// TestServe runs -serve's registry on a free loopback port and pulls what it serves.
+// TestServe runs `-from dir -serve`'s registry on a free loopback port and pulls what it
+// serves: everything is there as soon as the port answers.
 func TestServe(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -25,27 +26,35 @@ func TestServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dir := t.TempDir()
+	if _, err := images.WriteGroups(dir, []images.Group{{Name: "g", Images: map[string]v1.Image{images.RedisMasterRef: img, images.BusyboxRef: img}}}); err != nil {
+		t.Fatal(err)
+	}
+	imgs, err := images.ReadTarballs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() {
-		done <- serve(ctx, addr, []images.Group{{Name: "g", Images: map[string]v1.Image{images.RedisMasterRef: img, images.BusyboxRef: img}}})
-	}()
+	go func() { done <- serve(ctx, addr, imgs) }()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the registry never listened")
+		}
+	}
 	want, _ := img.Digest()
 	for _, repo := range []string{"kubeguide/redis-master:latest", "busybox:latest", "library/busybox:latest"} {
 		ref, _ := name.NewTag(addr+"/"+repo, name.Insecure)
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			got, err := remote.Image(ref)
-			if err == nil {
-				if d, _ := got.Digest(); d != want {
-					t.Errorf("%s: digest %s, want %s", ref, d, want)
-				}
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("pull %s: %v", ref, err)
-			}
-			time.Sleep(100 * time.Millisecond)
+		got, err := remote.Image(ref)
+		if err != nil {
+			t.Fatalf("pull %s right after the port opened: %v", ref, err)
+		}
+		if d, _ := got.Digest(); d != want {
+			t.Errorf("%s: digest %s, want %s", ref, d, want)
 		}
 	}
 	cancel()

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/containerd/containerd"
 	"github.com/containerd/containerd/errdefs"
@@ -65,18 +68,64 @@ func (r *Runtime) EnsureImage(ctx context.Context, image string, opts container.
 }
 
 func (r *Runtime) resolver(creds map[string]container.Auth) remotes.Resolver {
-	return docker.NewResolver(docker.ResolverOptions{Hosts: docker.ConfigureDefaultRegistries(
+	auth := docker.NewDockerAuthorizer(docker.WithAuthCreds(func(host string) (string, string, error) {
+		a := creds[host]
+		return a.Username, a.Password, nil
+	}))
+	def := docker.ConfigureDefaultRegistries(
 		docker.WithPlainHTTP(func(host string) (bool, error) {
 			if slices.Contains(r.opts.InsecureRegistries, host) {
 				return true, nil
 			}
 			return docker.MatchLocalhost(host)
 		}),
-		docker.WithAuthorizer(docker.NewDockerAuthorizer(docker.WithAuthCreds(func(host string) (string, string, error) {
-			a := creds[host]
-			return a.Username, a.Password, nil
-		}))),
-	)})
+		docker.WithAuthorizer(auth),
+	)
+	return docker.NewResolver(docker.ResolverOptions{Hosts: mirrorHosts(r.opts.Mirrors, auth, def)})
+}
+
+// mirrorHosts resolves a registry host to its mirrors (mirrors[host], else mirrors["*"]),
+// and to def's answer when it has none.
+func mirrorHosts(mirrors map[string][]*url.URL, auth docker.Authorizer, def docker.RegistryHosts) docker.RegistryHosts {
+	return func(host string) ([]docker.RegistryHost, error) {
+		eps, ok := mirrors[host]
+		if !ok {
+			eps = mirrors["*"]
+		}
+		if len(eps) == 0 {
+			return def(host)
+		}
+		out := make([]docker.RegistryHost, 0, len(eps))
+		for _, u := range eps {
+			out = append(out, docker.RegistryHost{
+				Client:       &http.Client{Transport: http.DefaultTransport},
+				Authorizer:   auth,
+				Host:         u.Host,
+				Scheme:       u.Scheme,
+				Path:         strings.TrimSuffix(u.Path, "/") + "/v2",
+				Capabilities: docker.HostCapabilityPull | docker.HostCapabilityResolve,
+			})
+		}
+		return out, nil
+	}
+}
+
+// ParseMirror parses a --registry-mirror value, "REGISTRY=URL": REGISTRY is a host as
+// image names spell it ("docker.io", "registry.example:5000") or "*" for every registry
+// without a mirror of its own; URL is http:// or https://host[:port][/path].
+func ParseMirror(s string) (string, *url.URL, error) {
+	reg, ep, ok := strings.Cut(s, "=")
+	if !ok || reg == "" || ep == "" {
+		return "", nil, fmt.Errorf("registry mirror %q: want REGISTRY=URL (docker.io=http://10.0.0.1:5000)", s)
+	}
+	if strings.ContainsAny(reg, "/ ") {
+		return "", nil, fmt.Errorf("registry mirror %q: %q is not a registry host", s, reg)
+	}
+	u, err := url.Parse(ep)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", nil, fmt.Errorf("registry mirror %q: %q is not an http:// or https:// URL", s, ep)
+	}
+	return reg, u, nil
 }
 
 // ImportDir imports every .tar in dir (docker-archive or OCI layout tarballs) and unpacks

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strconv"
 	"sync"
 	"syscall"
@@ -46,6 +47,9 @@ type Options struct {
 	Snapshotter string
 	// InsecureRegistries are "host:port" registries spoken to over plain HTTP.
 	InsecureRegistries []string
+	// Mirrors send pulls for a registry host ("docker.io", or "*" for any other) to these
+	// endpoints instead, tried in order (see ParseMirror); the registry itself is not tried.
+	Mirrors map[string][]*url.URL
 	// CgroupParent is where containers' cgroups go; default "/seven/<namespace>".
 	CgroupParent string
 	// LogBinary, when set, is the program the shim runs to write containers' logs (the

@@ -246,6 +246,39 @@ func WriteTarball(path string, imgs map[string]v1.Image) error {
 	return tarball.MultiRefWriteToFile(path, refs)
 }
 
+// ReadTarballs reads the images of every docker-archive tarball in dir (as WriteTarball
+// writes them), reference -> image.
+func ReadTarballs(dir string) (map[string]v1.Image, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "*.tar"))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]v1.Image{}
+	for _, p := range paths {
+		m, err := tarball.LoadManifest(func() (io.ReadCloser, error) { return os.Open(p) })
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		for _, desc := range m {
+			for _, t := range desc.RepoTags {
+				tag, err := name.NewTag(t)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", p, err)
+				}
+				img, err := tarball.ImageFromPath(p, &tag)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %s: %w", p, t, err)
+				}
+				out[tag.String()] = img
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no image tarballs in %s", dir)
+	}
+	return out, nil
+}
+
 // BuildGo builds a static Go binary of pkg (a package path in the workspace) into dir.
 func BuildGo(pkg, dir, out string) (string, error) {
 	bin := filepath.Join(out, filepath.Base(pkg))

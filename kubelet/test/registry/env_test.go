@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -118,8 +119,9 @@ func cleanupNamespace(sock, ns string) {
 	}
 }
 
-// newEnv starts containerd, an API server and a kubelet that treats registry as insecure,
-// with only the pause image preloaded: busybox must come from the registry.
+// newEnv starts containerd, an API server and a kubelet that treats registry as insecure and
+// as Docker Hub's mirror, with only the pause image preloaded: busybox must come from the
+// registry.
 func newEnv(t *testing.T, registry string) *env {
 	requireNode(t)
 	dir, err := os.MkdirTemp("", "kr") // short: unix socket paths are limited to 108 bytes
@@ -144,7 +146,8 @@ func newEnv(t *testing.T, registry string) *env {
 	if err := images.WriteTarball(tarPath, map[string]v1.Image{images.PauseRef: pause}); err != nil {
 		t.Fatal(err)
 	}
-	if e.rt, err = containerdrt.New(containerdrt.Options{Address: sock, Namespace: ns, InsecureRegistries: []string{registry}}); err != nil {
+	if e.rt, err = containerdrt.New(containerdrt.Options{Address: sock, Namespace: ns, InsecureRegistries: []string{registry},
+		Mirrors: map[string][]*url.URL{"docker.io": {{Scheme: "http", Host: registry}}}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.rt.ImportFile(context.Background(), tarPath); err != nil {

@@ -22,7 +22,7 @@ import (
 )
 
 // startRegistry serves an empty registry on a free loopback port, counting manifest GETs.
-func startRegistry(t *testing.T) (host string, manifestGets *atomic.Int64) {
+func startRegistry(t *testing.T) (host string, manifestGets *atomic.Int64 /* manifest requests */) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -30,7 +30,8 @@ func startRegistry(t *testing.T) (host string, manifestGets *atomic.Int64) {
 	manifestGets = &atomic.Int64{}
 	reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/manifests/") {
+		// Resolving a tag is a HEAD (or GET) of its manifest.
+		if strings.Contains(r.URL.Path, "/manifests/") {
 			manifestGets.Add(1)
 		}
 		reg.ServeHTTP(w, r)
@@ -126,8 +127,15 @@ func TestPullFromLocalRegistry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := remote.Write(tag, bb); err != nil {
-		t.Fatalf("push %s: %v", tag, err)
+	// Docker Hub's "busybox:mirrored" is library/busybox on the mirror.
+	hub, err := name.NewTag(host+"/library/busybox:mirrored", name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tg := range []name.Tag{tag, hub} {
+		if err := remote.Write(tg, bb); err != nil {
+			t.Fatalf("push %s: %v", tg, err)
+		}
 	}
 	e := newEnv(t, host)
 	ctx := context.Background()
@@ -155,6 +163,19 @@ func TestPullFromLocalRegistry(t *testing.T) {
 		}
 	})
 
+	t.Run("DockerHubMirror", func(t *testing.T) {
+		before := manifestGets.Load()
+		if _, err := pods.Create(ctx, pod("mirrored", "busybox:mirrored")); err != nil {
+			t.Fatal(err)
+		}
+		waitReasons(t, e.c, "mirrored", 60*time.Second, func(p *core.Pod) bool {
+			return p.Status.Phase == core.PodRunning && len(p.Status.ContainerStatuses) == 1 && p.Status.ContainerStatuses[0].State.Running != nil
+		})
+		if manifestGets.Load() == before {
+			t.Error("the mirror served no manifest")
+		}
+	})
+
 	t.Run("MissingTag", func(t *testing.T) {
 		if _, err := pods.Create(ctx, pod("missing", host+"/busybox:nope")); err != nil {
 			t.Fatal(err)
@@ -174,7 +195,7 @@ func TestPullFromLocalRegistry(t *testing.T) {
 
 	// Leave nothing behind: delete the pods and wait for the kubelet to remove them.
 	zero := int64(0)
-	for _, n := range []string{"pulled", "missing"} {
+	for _, n := range []string{"pulled", "mirrored", "missing"} {
 		_ = pods.Delete(ctx, "default", n, &meta.DeleteOptions{GracePeriodSeconds: &zero})
 	}
 	deadline := time.Now().Add(20 * time.Second)
