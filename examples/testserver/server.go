@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,6 +20,8 @@ type server struct {
 	hostname string
 	// ready, when set, is called with the bound addresses before serving (tests use it).
 	ready func(http, tcp, udp net.Addr)
+	// draining makes /healthz answer 503 (shutting down).
+	draining atomic.Bool
 }
 
 // run listens on the non-empty addresses and serves until ctx ends.
@@ -79,7 +82,13 @@ func (s *server) httpHandler() http.Handler {
 	}
 	mux.HandleFunc("/", hostname)
 	mux.HandleFunc("/echo", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, r.URL.Query().Get("msg")) })
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		if s.draining.Load() {
+			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
 	return mux
 }
 

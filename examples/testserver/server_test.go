@@ -58,6 +58,22 @@ func TestServer(t *testing.T) {
 	}
 	u.Close()
 
+	// Draining: still serving, but no longer healthy.
+	s.draining.Store(true)
+	res, err := http.Get("http://" + a.http.String() + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("draining /healthz: %d, want 503", res.StatusCode)
+	}
+	if res, err := http.Get("http://" + a.http.String() + "/hostname"); err != nil || res.StatusCode != http.StatusOK {
+		t.Errorf("draining /hostname: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
+
 	cancel() // the open TCP connection must not keep run from returning
 	select {
 	case err := <-done:

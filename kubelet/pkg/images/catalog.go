@@ -19,6 +19,8 @@ const (
 	RedisSlaveRef  = "docker.io/kubeguide/guestbook-redis-slave:latest"
 	FrontendRef    = "docker.io/kubeguide/guestbook-php-frontend:latest"
 	TestServerRef  = "docker.io/seven/testserver:latest"
+	// TestServerV2Ref is the same server under a second tag, for rolling updates.
+	TestServerV2Ref = "docker.io/seven/testserver:v2"
 )
 
 // Sources says where the catalog's inputs are on this machine.
@@ -80,7 +82,11 @@ func Catalog(src Sources, logf func(format string, args ...any)) ([]Group, error
 		if err != nil {
 			return nil, fmt.Errorf("%s image: %w", p.group, err)
 		}
-		groups = append(groups, Group{p.group, map[string]v1.Image{p.ref: img}})
+		imgs := map[string]v1.Image{p.ref: img}
+		if p.ref == TestServerRef {
+			imgs[TestServerV2Ref] = img
+		}
+		groups = append(groups, Group{p.group, imgs})
 	}
 	return groups, nil
 }

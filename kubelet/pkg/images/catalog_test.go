@@ -29,10 +29,11 @@ func TestCatalog(t *testing.T) {
 	all := All(groups)
 	_, haveRedis := os.Stat(src.RedisServer)
 	want := map[string][]string{ // reference -> entrypoint + cmd
-		PauseRef:      {"/pause"},
-		BusyboxRef:    {"sh"},
-		FrontendRef:   {"/frontend"},
-		TestServerRef: {"/testserver"},
+		PauseRef:        {"/pause"},
+		BusyboxRef:      {"sh"},
+		FrontendRef:     {"/frontend"},
+		TestServerRef:   {"/testserver"},
+		TestServerV2Ref: {"/testserver"},
 	}
 	if haveRedis == nil {
 		want[RedisRef] = []string{"/usr/local/bin/docker-entrypoint.sh", "redis-server"}
