@@ -87,6 +87,11 @@ func sharedCluster(t *testing.T) *cluster.Cluster {
 	skipUnlessClusterTests(t)
 	shared.once.Do(func() {
 		cfg := clusterConfig(t, "seve", 202, 3)
+		// A dead node is noticed and its pods evicted in seconds rather than minutes.
+		cfg.ExtraArgs = map[string][]string{
+			"kube-controller-manager": {"--node-monitor-grace-period=12s", "--node-monitor-period=1s", "--pod-eviction-timeout=10s"},
+			"kubelet":                 {"--node-status-update-frequency=3s"},
+		}
 		cfg.Logf = func(string, ...any) {} // t.Logf must not outlive the first test
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()

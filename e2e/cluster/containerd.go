@@ -78,21 +78,7 @@ func removeContainers(ctx context.Context, sock string) []error {
 	}
 	var errs []error
 	for _, ns := range strings.Fields(nss) {
-		tasks, _ := ctr("-n", ns, "tasks", "ls", "-q")
-		for _, id := range strings.Fields(tasks) {
-			_, _ = ctr("-n", ns, "tasks", "kill", "-s", "SIGKILL", id)
-		}
-		for _, id := range strings.Fields(tasks) {
-			if _, err := ctr("-n", ns, "tasks", "delete", "-f", id); err != nil && !strings.Contains(err.Error(), "not found") {
-				errs = append(errs, err)
-			}
-		}
-		ctrs, _ := ctr("-n", ns, "containers", "ls", "-q")
-		for _, id := range strings.Fields(ctrs) {
-			if _, err := ctr("-n", ns, "containers", "delete", id); err != nil && !strings.Contains(err.Error(), "not found") {
-				errs = append(errs, err)
-			}
-		}
+		errs = append(errs, removeContainersIn(ctx, sock, ns)...)
 	}
 	return errs
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -47,13 +48,13 @@ func addNodeNetns(ctx context.Context, cfg Config, st *stateFile, i int) error {
 	if _, err := sh(ctx, "ip", "netns", "add", ns); err != nil {
 		return err
 	}
-	if err := st.update(func(s *State) { s.Netns = append(s.Netns, ns) }); err != nil {
+	if err := st.update(func(s *State) { s.Netns = appendNew(s.Netns, ns) }); err != nil {
 		return err
 	}
 	if _, err := sh(ctx, "ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns); err != nil {
 		return err
 	}
-	if err := st.update(func(s *State) { s.Links = append(s.Links, veth) }); err != nil {
+	if err := st.update(func(s *State) { s.Links = appendNew(s.Links, veth) }); err != nil {
 		return err
 	}
 	return shAll(ctx,
@@ -160,4 +161,12 @@ func netnsExists(ctx context.Context, ns string) bool {
 func linkExists(ctx context.Context, name string) bool {
 	_, err := sh(ctx, "ip", "link", "show", "dev", name)
 	return err == nil
+}
+
+// appendNew appends v to list unless it is there already (a node started again).
+func appendNew(list []string, v string) []string {
+	if slices.Contains(list, v) {
+		return list
+	}
+	return append(list, v)
 }

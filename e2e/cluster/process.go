@@ -26,6 +26,16 @@ type started struct {
 // latter also unshares the mount namespace to remount /sys, which would hide the kubelet's
 // volume mounts from containerd and runc in the root mount namespace.
 func startProc(name, node, netns, bin string, args []string, logPath string) (*started, error) {
+	argv := append([]string{bin}, args...)
+	if netns != "" {
+		argv = append([]string{"nsenter", "--net=/run/netns/" + netns, "--"}, argv...)
+	}
+	return spawn(Proc{Name: name, Node: node, Log: logPath, Argv: argv})
+}
+
+// spawn starts p.Argv as startProc describes and returns p with its PID and start time.
+func spawn(p Proc) (*started, error) {
+	name, argv, logPath := p.Name, p.Argv, p.Log
 	if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err != nil {
 		return nil, err
 	}
@@ -34,10 +44,6 @@ func startProc(name, node, netns, bin string, args []string, logPath string) (*s
 		return nil, err
 	}
 	defer logf.Close()
-	argv := append([]string{bin}, args...)
-	if netns != "" {
-		argv = append([]string{"nsenter", "--net=/run/netns/" + netns, "--"}, argv...)
-	}
 	fmt.Fprintf(logf, "=== %s: %s\n", time.Now().Format(time.RFC3339), strings.Join(argv, " "))
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout, cmd.Stderr = logf, logf
@@ -45,7 +51,8 @@ func startProc(name, node, netns, bin string, args []string, logPath string) (*s
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	s := &started{Proc: Proc{Name: name, Node: node, PID: cmd.Process.Pid, Log: logPath}, done: make(chan struct{})}
+	p.PID = cmd.Process.Pid
+	s := &started{Proc: p, done: make(chan struct{})}
 	// nsenter execs the daemon in place, so PID and start time are the daemon's.
 	s.StartTime, _ = procStartTime(s.PID)
 	go func() { _ = cmd.Wait(); close(s.done) }()

@@ -37,6 +37,8 @@ type Proc struct {
 	PID       int    `json:"pid"`
 	StartTime uint64 `json:"startTime"`
 	Log       string `json:"log"`
+	// Argv is the command line it was started with (nsenter included), for restarts.
+	Argv []string `json:"argv,omitempty"`
 }
 
 // stateFile guards a State and its file.
