@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -322,8 +323,10 @@ func TestLogsExecDescribe(t *testing.T) {
 			return nil
 		})
 		out := k.must("describe", "pod", "talker", "-n", s.ns)
-		contains(t, k.bin+" describe pod", out, "Events:", "Scheduled", "default-scheduler", "Pulled", "Created", "Started",
-			"Status:             Running", "Node:               node-")
+		contains(t, k.bin+" describe pod", out, "Events:", "Scheduled", "default-scheduler", "Pulled", "Created", "Started")
+		if !regexp.MustCompile(`(?m)^Status:\s+Running$`).MatchString(out) || !regexp.MustCompile(`(?m)^Node:\s+node-\d/10\.250\.`).MatchString(out) {
+			t.Errorf("%s describe pod: no Status Running or Node line:\n%s", k.bin, out)
+		}
 	}
 	for _, k := range []*kubectl{s.k, s.up} {
 		if k == nil {
@@ -432,7 +435,7 @@ func TestRollingUpdateZeroDowntime(t *testing.T) {
 		eventually(t, "NodePort 30081 answers", 30*time.Second, func() error { _, err := curl(nil, url); return err })
 		p := probe(url)
 		for _, step := range [][]string{
-			{"set", "image", "deployment/rolld", "web=seven/testserver:v2"},
+			{"apply", "-f", "testdata/scenarios/rolld-v2.yaml"},
 			{"rollout", "status", "deployment/rolld", "--timeout=3m"},
 			{"rollout", "undo", "deployment/rolld"},
 			{"rollout", "status", "deployment/rolld", "--timeout=3m"},
@@ -450,7 +453,7 @@ func TestRollingUpdateZeroDowntime(t *testing.T) {
 				t.Errorf("after undo: %s runs %s", pod.Name, img)
 			}
 		}
-		t.Logf("during set image + undo: %d requests answered by %d pods, %d failed", p.ok, len(p.names), len(p.failed))
+		t.Logf("during apply + undo: %d requests answered by %d pods, %d failed", p.ok, len(p.names), len(p.failed))
 		if len(p.failed) > 0 || p.ok == 0 {
 			t.Errorf("failed requests during the rollout (%d ok): %v", p.ok, p.failed)
 		}
