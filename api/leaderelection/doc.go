@@ -8,7 +8,10 @@
 // candidate last saw the lease change: timestamps written by other machines are never
 // compared with local time, so clock skew between candidates does not matter. Every write
 // carries the resourceVersion it was based on, so of two racing candidates exactly one
-// wins and the other gets a 409 and tries again later. The leader renews every
+// wins and the other gets a 409 and tries again later. One departure from client-go: a
+// standby that saw the lease held tries again exactly when it expires on its clock rather
+// than at its next jittered retry, so a crashed leader is replaced up to (1+1.2) retry
+// periods sooner, and never earlier than client-go would. The leader renews every
 // RetryPeriod; when it cannot renew for RenewDeadline it stops leading, and its caller is
 // expected to exit. On a clean shutdown with ReleaseOnCancel it gives the lease up so a
 // standby takes over at once.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"seven.dev/api/coordination"
 	"seven.dev/api/meta"
 )
 
@@ -223,14 +224,14 @@ func TestTakeoverAfterExpiry(t *testing.T) {
 	if a.err != nil {
 		t.Fatalf("Run(a) = %v, want nil after cancel", a.err)
 	}
-	// b counts the lease duration from when it saw a's last renewal, one of its polls later,
-	// and takes over at the poll after that.
+	// b counts the lease duration from when it saw a's last renewal, up to one of its
+	// jittered polls later, and takes over as that count ends.
 	lastRenew := w.store.current().Spec.RenewTime.Time
 	jittered := time.Duration((1 + jitterFactor) * float64(DefaultRetryPeriod))
-	w.until("b leads", DefaultLeaseDuration+2*jittered+time.Second, func() bool { return w.isLeading("b") })
+	w.until("b leads", DefaultLeaseDuration+jittered+time.Second, func() bool { return w.isLeading("b") })
 	took := w.clock.Now().Sub(lastRenew)
-	if took < DefaultLeaseDuration || took > DefaultLeaseDuration+2*jittered+tick {
-		t.Fatalf("b took over %v after a's last renewal, want within [lease, lease + 2 jittered retries]", took)
+	if took < DefaultLeaseDuration || took > DefaultLeaseDuration+jittered+tick {
+		t.Fatalf("b took over %v after a's last renewal, want within [lease, lease + 1 jittered retry]", took)
 	}
 	l := w.store.current()
 	if got := deref(l.Spec.HolderIdentity); got != "b" {
@@ -241,6 +242,29 @@ func TestTakeoverAfterExpiry(t *testing.T) {
 	}
 	if !l.Spec.AcquireTime.Equal(l.Spec.RenewTime.Time) {
 		t.Fatalf("acquireTime %v, renewTime %v: a takeover sets both", l.Spec.AcquireTime, l.Spec.RenewTime)
+	}
+}
+
+func TestStandbyTriesWhenTheLeaseExpires(t *testing.T) {
+	w := newWorld(t)
+	// The holder crashed before b started: its lease is never renewed again.
+	crashed := &coordination.Lease{
+		ObjectMeta: meta.ObjectMeta{Namespace: "kube-system", Name: "kube-scheduler"},
+		Spec: coordination.LeaseSpec{
+			HolderIdentity:       ptr("crashed"),
+			LeaseDurationSeconds: ptr(seconds(DefaultLeaseDuration)),
+			RenewTime:            microTime(w.clock.Now()),
+		},
+	}
+	if _, err := w.store.create(crashed); err != nil {
+		t.Fatal(err)
+	}
+	w.start("b", false, 0)
+	// b sees the lease at once, so it may take it exactly one lease duration later on its
+	// clock; waiting for its next jittered retry instead would cost up to 4.4 s more.
+	took := w.until("b leads", DefaultLeaseDuration+5*time.Second, func() bool { return w.isLeading("b") })
+	if took < DefaultLeaseDuration || took > DefaultLeaseDuration+tick {
+		t.Fatalf("b took over %v after it first saw the lease, want %v (within a tick)", took, DefaultLeaseDuration)
 	}
 }
 
