@@ -180,7 +180,7 @@ func (k *Kubelet) cleanupOrphans(ctx context.Context) {
 			continue
 		}
 		k.log.Info("removing orphaned pod", "pod", p.Pod.Namespace+"/"+p.Pod.Name, "uid", p.Pod.UID)
-		if err := k.killPod(ctx, p, 0); err != nil {
+		if err := k.killPod(ctx, nil, p, 0); err != nil {
 			k.log.Warn("remove orphaned pod", "uid", p.Pod.UID, "err", err)
 		}
 	}

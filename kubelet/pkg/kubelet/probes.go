@@ -68,7 +68,7 @@ func (k *Kubelet) killUnhealthy(ctx context.Context, w *worker, pod *core.Pod, r
 		if p := probeOf(c, kind); p != nil && p.TerminationGracePeriodSeconds != nil {
 			grace = *p.TerminationGracePeriodSeconds
 		}
-		if err := k.rt.StopContainer(ctx, latest.ID, time.Duration(grace)*time.Second); err != nil {
+		if err := k.stopContainer(ctx, pod, c, latest.ID, time.Duration(grace)*time.Second); err != nil {
 			k.log.Warn("kill unhealthy container", "pod", podDesc(pod), "container", c.Name, "err", err)
 			continue
 		}

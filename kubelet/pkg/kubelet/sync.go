@@ -57,7 +57,7 @@ func (k *Kubelet) syncPod(ctx context.Context, w *worker, pod *core.Pod, removed
 	if rs.Sandbox == nil || !rs.Sandbox.Running {
 		if rs.Sandbox != nil {
 			k.log.Info("sandbox died, recreating", "pod", podDesc(pod))
-			if err := k.killPod(ctx, rs, 0); err != nil {
+			if err := k.killPod(ctx, pod, rs, 0); err != nil {
 				k.log.Warn("kill pod", "pod", podDesc(pod), "err", err)
 				return time.Second, false
 			}
@@ -249,6 +249,9 @@ func (k *Kubelet) startOrBackoff(ctx context.Context, w *worker, pod *core.Pod, 
 	k.log.Debug("started container", "pod", podDesc(pod), "container", c.Name, "id", id, "attempt", attempt)
 	k.event(pod, core.EventTypeNormal, "Created", "Created container %s", c.Name)
 	k.event(pod, core.EventTypeNormal, "Started", "Started container %s", c.Name)
+	if !k.postStart(ctx, pod, c, id) {
+		return time.Second
+	}
 	return 0
 }
 
@@ -397,19 +400,12 @@ func (k *Kubelet) writeStatus(ctx context.Context, w *worker, pod *core.Pod, st 
 // terminate stops a pod being deleted (or already gone from the API) and, once its
 // containers are gone, deletes the pod object with grace 0.
 func (k *Kubelet) terminate(ctx context.Context, w *worker, pod *core.Pod, rs *container.PodStatus, removed bool) (time.Duration, bool) {
-	grace := core.DefaultTerminationGracePeriodSeconds
-	if pod.Spec.TerminationGracePeriodSeconds != nil {
-		grace = *pod.Spec.TerminationGracePeriodSeconds
-	}
-	if pod.DeletionGracePeriodSeconds != nil {
-		grace = *pod.DeletionGracePeriodSeconds
-	}
 	for _, c := range rs.Containers {
 		if c.State == container.StateRunning {
 			k.event(pod, core.EventTypeNormal, "Killing", "Stopping container %s", c.Name)
 		}
 	}
-	if err := k.killPod(ctx, rs, time.Duration(grace)*time.Second); err != nil {
+	if err := k.killPod(ctx, pod, rs, podGrace(pod)); err != nil {
 		k.log.Warn("kill pod", "pod", podDesc(pod), "err", err)
 		return time.Second, false
 	}
@@ -441,7 +437,8 @@ func (k *Kubelet) terminate(ctx context.Context, w *worker, pod *core.Pod, rs *c
 
 // killPod stops every container of a pod in parallel within grace, tears its network
 // down and removes the sandbox and containers.
-func (k *Kubelet) killPod(ctx context.Context, rs *container.PodStatus, grace time.Duration) error {
+// pod, when known, gives the containers' preStop hooks.
+func (k *Kubelet) killPod(ctx context.Context, pod *core.Pod, rs *container.PodStatus, grace time.Duration) error {
 	var wg sync.WaitGroup
 	errs := make([]error, len(rs.Containers))
 	for i, c := range rs.Containers {
@@ -451,9 +448,7 @@ func (k *Kubelet) killPod(ctx context.Context, rs *container.PodStatus, grace ti
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			t0 := time.Now()
-			errs[i] = k.rt.StopContainer(ctx, c.ID, grace)
-			k.metrics.observeOp("stop_container", t0, errs[i])
+			errs[i] = k.stopContainer(ctx, pod, containerSpec(pod, c.Name), c.ID, grace)
 		}()
 	}
 	wg.Wait()
