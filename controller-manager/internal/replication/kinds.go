@@ -8,7 +8,9 @@ import (
 	"seven.dev/api/apps"
 	"seven.dev/api/client"
 	"seven.dev/api/core"
+	apierrors "seven.dev/api/errors"
 	"seven.dev/api/labels"
+	"seven.dev/api/meta"
 	"seven.dev/controller-manager/internal/controller"
 )
 
@@ -35,10 +37,7 @@ func RCAdapter(c *client.Client) Adapter[*core.ReplicationController] {
 			out.Status = next
 			return out, true
 		},
-		UpdateStatus: func(ctx context.Context, rc *core.ReplicationController) error {
-			_, err := client.ReplicationControllers(c).UpdateStatus(ctx, rc)
-			return err
-		},
+		UpdateStatus: freshStatusWriter(c, client.ReplicationControllers, func(dst, src *core.ReplicationController) { dst.Status = src.Status }),
 	}
 }
 
@@ -68,10 +67,32 @@ func RSAdapter(c *client.Client) Adapter[*apps.ReplicaSet] {
 			out.Status = next
 			return out, true
 		},
-		UpdateStatus: func(ctx context.Context, rs *apps.ReplicaSet) error {
-			_, err := client.ReplicaSets(c).UpdateStatus(ctx, rs)
+		UpdateStatus: freshStatusWriter(c, client.ReplicaSets, func(dst, src *apps.ReplicaSet) { dst.Status = src.Status }),
+	}
+}
+
+// freshStatusWriter writes an owner's status. The owner comes from the informer's cache, which
+// may not have caught up with the controller's own previous status write yet: on such a
+// conflict it reads the object, carries the new status over and writes once more, rather
+// than failing the sync into a requeue.
+func freshStatusWriter[T meta.Object](c *client.Client, kind func(*client.Client) *client.Resource[T], copyStatus func(dst, src T)) func(context.Context, T) error {
+	return func(ctx context.Context, obj T) error {
+		r := kind(c)
+		_, err := r.UpdateStatus(ctx, obj)
+		if !apierrors.IsConflict(err) {
 			return err
-		},
+		}
+		om := obj.GetObjectMeta()
+		fresh, err := r.Get(ctx, om.Namespace, om.Name)
+		if err != nil {
+			return err
+		}
+		if fresh.GetObjectMeta().UID != om.UID {
+			return nil // deleted and created anew: its own sync writes its status
+		}
+		copyStatus(fresh, obj)
+		_, err = r.UpdateStatus(ctx, fresh)
+		return err
 	}
 }
 
