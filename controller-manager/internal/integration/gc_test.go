@@ -92,3 +92,42 @@ func TestNamespaceDeletion(t *testing.T) {
 		t.Fatalf("config maps left: %v %v", l, err)
 	}
 }
+
+// TestCascadingDeleteOfDeployment: deleting a Deployment (background, kubectl's default)
+// removes its ReplicaSets and their pods.
+func TestCascadingDeleteOfDeployment(t *testing.T) {
+	s := apiservertest.Start(t)
+	c := s.Client()
+	ctx := context.Background()
+	startCM(t, s, func(o *Options) { o.Controllers = []string{"deployment", "replicaset", "garbagecollector"} })
+
+	d := &apps.Deployment{}
+	d.Name, d.Namespace = "gc-deploy", "default"
+	d.Spec.Replicas = ptr(int32(2))
+	d.Spec.Selector = &meta.LabelSelector{MatchLabels: map[string]string{"app": "gc-deploy"}}
+	d.Spec.Template = template("gc-deploy", "nginx")
+	if _, err := client.Deployments(c).Create(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	replicaSets := func() (int, error) {
+		l, err := client.ReplicaSets(c).List(ctx, "default", client.ListOptions{LabelSelector: "app=gc-deploy"})
+		if err != nil {
+			return 0, err
+		}
+		return len(l.Items), nil
+	}
+	eventually(t, 20*time.Second, countIs(ctx, c, "default", "app=gc-deploy", 2))
+	if n, err := replicaSets(); err != nil || n != 1 {
+		t.Fatalf("%d replica sets (%v), want 1", n, err)
+	}
+	if err := client.Deployments(c).Delete(ctx, "default", "gc-deploy", nil); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, func() error {
+		if n, err := replicaSets(); err != nil || n != 0 {
+			return errorf("%d replica sets left (%v)", n, err)
+		}
+		return nil
+	})
+	eventually(t, 20*time.Second, countIs(ctx, c, "default", "app=gc-deploy", 0))
+}
