@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 )
@@ -37,8 +38,24 @@ var ErrCommand = errors.New("command failed")
 
 // Run runs name with args and stdin (nil for none) and returns its standard output.
 func (r Runner) Run(ctx context.Context, stdin []byte, name string, args ...string) ([]byte, error) {
+	return r.run(ctx, false, stdin, name, args...)
+}
+
+// RunBulk is Run for a command that loads a whole ruleset (iptables-restore, nft -f):
+// it asks glibc's malloc for transparent huge pages (glibc 2.35 and later; older ones
+// ignore the setting). Such a command allocates a few hundred megabytes for 10,000
+// services, and taking them 4 KiB page fault by page fault cost nft a third of its CPU
+// time on a virtual machine.
+func (r Runner) RunBulk(ctx context.Context, stdin []byte, name string, args ...string) ([]byte, error) {
+	return r.run(ctx, true, stdin, name, args...)
+}
+
+func (r Runner) run(ctx context.Context, bulk bool, stdin []byte, name string, args ...string) ([]byte, error) {
 	argv := append(append(append([]string{}, r.Prefix...), name), args...)
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	if bulk {
+		cmd.Env = withTunable(os.Environ(), "glibc.malloc.hugetlb=1")
+	}
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
@@ -55,8 +72,24 @@ func (r Runner) Restore(ctx context.Context, data []byte) error {
 	if len(data) == 0 {
 		return nil
 	}
-	_, err := r.Run(ctx, data, r.Bin("iptables-restore"), "--noflush", "--counters", "-w", "5")
+	_, err := r.RunBulk(ctx, data, r.Bin("iptables-restore"), "--noflush", "--counters", "-w", "5")
 	return err
+}
+
+// withTunable returns env with tunable added to GLIBC_TUNABLES.
+func withTunable(env []string, tunable string) []string {
+	out := make([]string, 0, len(env)+1)
+	value := tunable
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "GLIBC_TUNABLES="); ok {
+			if v != "" {
+				value = v + ":" + tunable
+			}
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, "GLIBC_TUNABLES="+value)
 }
 
 // Jump is a rule in a built-in chain that sends traffic to one of kube-proxy's.

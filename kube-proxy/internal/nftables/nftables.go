@@ -25,7 +25,7 @@ func (r Runner) Apply(ctx context.Context, script []byte) error {
 	if len(script) == 0 {
 		return nil
 	}
-	_, err := r.run(ctx, script, "-f", "-")
+	_, err := iptables.Runner{Prefix: r.Prefix}.RunBulk(ctx, script, "nft", "-f", "-")
 	return err
 }
 

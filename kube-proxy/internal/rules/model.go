@@ -28,8 +28,9 @@ type servicePort struct {
 }
 
 // resolvePort resolves one service port; it returns nil for protocols kube-proxy does not
-// program.
-func resolvePort(opts *Options, svc *core.Service, sp *core.ServicePort, eps *core.Endpoints) *servicePort {
+// program. withChains names each endpoint's KUBE-SEP chain (a sha256 each), for the
+// builders that use the names.
+func resolvePort(opts *Options, svc *core.Service, sp *core.ServicePort, eps *core.Endpoints, withChains bool) *servicePort {
 	proto := strings.ToLower(string(sp.Protocol))
 	if proto == "" {
 		proto = "tcp"
@@ -42,7 +43,7 @@ func resolvePort(opts *Options, svc *core.Service, sp *core.ServicePort, eps *co
 		name += ":" + sp.Name
 	}
 	p := &servicePort{svc: svc, sp: sp, name: name, proto: proto, port: strconv.Itoa(int(sp.Port))}
-	p.endpoints = portEndpoints(opts, sp, eps, name, proto)
+	p.endpoints = portEndpoints(opts, sp, eps, name, proto, withChains)
 	for _, e := range p.endpoints {
 		if e.local {
 			p.local = append(p.local, e)

@@ -2,8 +2,10 @@ package rules
 
 import (
 	"bytes"
+	"cmp"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -30,6 +32,11 @@ const (
 	nftMasqExternalIPs = "masquerade-external-ips"
 	nftMasqNodePorts   = "masquerade-nodeports"
 	nftHairpin         = "hairpin-endpoints"
+	// nftEndpointIPs: cluster IP or external IP . protocol . port . slot : endpoint IP .
+	// port, and nftEndpointNodePorts: protocol . node port . slot : endpoint IP . port.
+	// Slot i of n is endpoint i of the port's n endpoints; the shared lb- chains draw it.
+	nftEndpointIPs       = "endpoint-ips"
+	nftEndpointNodePorts = "endpoint-nodeports"
 )
 
 // Fixed chains referenced by the per-service ones.
@@ -39,20 +46,99 @@ const (
 )
 
 var nftMaps = []struct{ kind, name, typ string }{
-	{"map", nftServiceIPs, "ipv4_addr . inet_proto . inet_service : verdict"},
-	{"map", nftServiceNodePorts, "inet_proto . inet_service : verdict"},
-	{"map", nftNoEndpointServices, "ipv4_addr . inet_proto . inet_service : verdict"},
-	{"map", nftNoEndpointExternal, "ipv4_addr . inet_proto . inet_service : verdict"},
-	{"map", nftNoEndpointNodePorts, "inet_proto . inet_service : verdict"},
-	{"set", nftMasqExternalIPs, "ipv4_addr . inet_proto . inet_service"},
-	{"set", nftMasqNodePorts, "inet_proto . inet_service"},
-	{"set", nftHairpin, "ipv4_addr . ipv4_addr"},
+	{"map", nftServiceIPs, "type ipv4_addr . inet_proto . inet_service : verdict"},
+	{"map", nftServiceNodePorts, "type inet_proto . inet_service : verdict"},
+	{"map", nftNoEndpointServices, "type ipv4_addr . inet_proto . inet_service : verdict"},
+	{"map", nftNoEndpointExternal, "type ipv4_addr . inet_proto . inet_service : verdict"},
+	{"map", nftNoEndpointNodePorts, "type inet_proto . inet_service : verdict"},
+	{"set", nftMasqExternalIPs, "type ipv4_addr . inet_proto . inet_service"},
+	{"set", nftMasqNodePorts, "type inet_proto . inet_service"},
+	{"set", nftHairpin, "type ipv4_addr . ipv4_addr"},
+	// typeof, since a numgen result has no type name of its own; the modulus in it is
+	// only a placeholder.
+	{"map", nftEndpointIPs, "typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport"},
+	{"map", nftEndpointNodePorts, "typeof meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport"},
+}
+
+// lbKind says which traffic a shared lb- chain serves.
+type lbKind uint8
+
+const (
+	lbClusterIP  lbKind = iota // to a cluster IP: masquerade what does not come from a pod
+	lbExternalIP               // to an external IP (policy Cluster): masquerade all
+	lbNodePort                 // to a node port (policy Cluster): masquerade all
+)
+
+// nftLB is a shared chain that DNATs to slot "numgen random mod n" of an endpoint map:
+// every service port with n endpoints (and no affinity, no policy Local) uses it.
+type nftLB struct {
+	kind lbKind
+	n    int
+}
+
+var lbKindNames = [...]string{lbClusterIP: "cluster-ip", lbExternalIP: "external-ip", lbNodePort: "node-port"}
+
+// nftLBPrefix starts the names of the shared chains, and only theirs.
+const nftLBPrefix = "lb-"
+
+// nftLBMin is the fewest endpoints the shared chains are written for: a full sync writes
+// them for 1 to nftLBMin endpoints, or to the power of two above the most any service
+// port has. Only full syncs write them because nft 1.0.6 (Debian 12) cannot add a rule
+// that names a "typeof" map it reads back from the kernel ("conflicting protocols
+// specified: ip vs. th"); a full sync deletes and re-declares the endpoint maps first.
+const nftLBMin = 8
+
+// nftLBChains lists the shared chains for up to max endpoints, in writing order.
+func nftLBChains(max int) []nftLB {
+	var out []nftLB
+	for kind := range lbKind(len(lbKindNames)) {
+		for n := 1; n <= max; n++ {
+			out = append(out, nftLB{kind, n})
+		}
+	}
+	return out
+}
+
+func (l nftLB) name() string { return nftLBPrefix + lbKindNames[l.kind] + "-" + strconv.Itoa(l.n) }
+
+// rules returns the chain's rules: mark for masquerading, then DNAT to a random slot.
+func (l nftLB) rules(opts *Options) []string {
+	mod := " . numgen random mod " + strconv.Itoa(l.n) + " map @"
+	if l.kind == lbNodePort {
+		return []string{"jump " + nftMarkMasq, "dnat ip to meta l4proto . th dport" + mod + nftEndpointNodePorts}
+	}
+	masq := "jump " + nftMarkMasq
+	if l.kind == lbClusterIP {
+		masq = opts.nftMasqMatch() + masq
+	}
+	return []string{masq, "dnat ip to ip daddr . meta l4proto . th dport" + mod + nftEndpointIPs}
+}
+
+// nftMasqMatch returns the match (with a trailing space, or empty) for cluster IP traffic
+// that must be masqueraded.
+func (o *Options) nftMasqMatch() string {
+	switch {
+	case o.MasqueradeAll:
+		return ""
+	case o.ClusterCIDR != "":
+		return "ip saddr != " + o.ClusterCIDR + " "
+	default:
+		// Without --cluster-cidr pods cannot be told from the rest; masquerade what the
+		// node itself sends (see the iptables builder).
+		return "fib saddr type local "
+	}
 }
 
 // IsNFTServiceObject reports whether a chain or set of NFTTable is one nftables mode creates
 // per service or endpoint (their names, and only theirs, contain "/"), and so may delete
 // once nothing needs it.
 func IsNFTServiceObject(name string) bool { return strings.Contains(name, "/") }
+
+// isNFTDynamic reports whether a chain or set of NFTTable comes and goes with the
+// services: a per-service object or a shared lb- chain.
+func isNFTDynamic(name string) bool {
+	return IsNFTServiceObject(name) || strings.HasPrefix(name, nftLBPrefix)
+}
 
 // NFTState is what an nftables sync remembers for the next one. It is immutable once
 // returned.
@@ -63,7 +149,9 @@ type NFTState struct {
 	// the first one's verdict is the one in the kernel, as the first matching rule wins in
 	// iptables mode. Valid clusters have one claim per key, but a map cannot hold a key
 	// twice, and one bad Service must not make every sync fail.
-	claims map[elemKey][]claim
+	claims *claimTable
+	// lbMax is the largest endpoint count the shared lb- chains in the kernel take.
+	lbMax int
 }
 
 type elemKey struct{ m, key string }
@@ -105,24 +193,38 @@ func BuildNFT(opts Options, in Input, prev *NFTState) NFTResult {
 	full := prev == nil || in.Changed == nil || prev.opts != opts
 	next := &NFTState{opts: opts, frags: make(map[string]*nftFragment, len(in.Services))}
 	var dirty []string
-	if full {
-		for key, svc := range in.Services {
-			if f := buildNFTFragment(&opts, svc, in.Endpoints[key]); f != nil {
-				next.frags[key] = f
-			}
-		}
-		dirty = slices.Collect(maps.Keys(next.frags))
-	} else {
+	if !full {
 		maps.Copy(next.frags, prev.frags)
+		next.lbMax = prev.lbMax
 		for key := range in.Changed {
 			delete(next.frags, key)
 			if svc := in.Services[key]; svc != nil {
 				if f := buildNFTFragment(&opts, svc, in.Endpoints[key]); f != nil {
 					next.frags[key] = f
 					dirty = append(dirty, key)
+					// Only a full sync may write the rules that name the endpoint maps
+					// (see nftLBMin): more endpoints than any shared chain takes make
+					// this sync a full one.
+					full = full || f.lbMax > prev.lbMax
 				}
 			}
 		}
+		if full {
+			clear(next.frags)
+			dirty = nil
+		}
+	}
+	if full {
+		next.lbMax = nftLBMin
+		for key, svc := range in.Services {
+			if f := buildNFTFragment(&opts, svc, in.Endpoints[key]); f != nil {
+				next.frags[key] = f
+				for next.lbMax < f.lbMax {
+					next.lbMax *= 2
+				}
+			}
+		}
+		dirty = slices.Collect(maps.Keys(next.frags))
 	}
 	slices.Sort(dirty)
 
@@ -135,6 +237,9 @@ func BuildNFT(opts Options, in Input, prev *NFTState) NFTResult {
 			for _, f := range prev.frags {
 				oldChains, oldSets = f.appendNames(oldChains, oldSets)
 			}
+			for _, l := range nftLBChains(prev.lbMax) {
+				oldChains = append(oldChains, l.name())
+			}
 		}
 	} else {
 		for key := range in.Changed {
@@ -144,6 +249,14 @@ func BuildNFT(opts Options, in Input, prev *NFTState) NFTResult {
 		}
 	}
 	activeChains, activeSets := map[string]bool{}, map[string]bool{}
+	var lbChains []nftLB // shared chains to write: all of them, in a full sync
+	if full {
+		lbChains = nftLBChains(next.lbMax)
+	}
+	for _, l := range lbChains {
+		activeChains[l.name()] = true
+	}
+	size, nElems := 0, 0
 	for _, key := range dirty {
 		f := next.frags[key]
 		for _, c := range f.chains {
@@ -152,26 +265,33 @@ func BuildNFT(opts Options, in Input, prev *NFTState) NFTResult {
 		for _, s := range f.sets {
 			activeSets[s.name] = true
 		}
+		nElems += len(f.elems)
+		size += 48*len(f.elems) + 128*f.rules
 	}
 	staleChains := staleNames(oldChains, activeChains)
 	staleSets := staleNames(oldSets, activeSets)
 
 	w := &nftWriter{}
+	w.b.Grow(size + 8192)
 	res := NFTResult{State: next, Full: full}
 	if full {
 		w.static(&opts)
 	}
 	// Elements first out: a chain can be deleted only once nothing refers to it, and a key
 	// that moves to another verdict must be deleted before it is added again.
-	gone, added := next.claimElements(prev, in.Changed, dirty, full)
-	w.elements("delete", gone, false)
+	gone, added := next.claimElements(prev, in.Changed, dirty, full, nElems)
+	w.elements("delete", gone, false, !full)
 	if !full { // a full sync flushed the whole table
 		for _, c := range staleChains {
 			w.line("flush chain", c)
 		}
 	}
-	// Every chain and set exists before the first rule that names it: within a batch the
-	// kernel resolves names as it goes.
+	// Every chain and set exists before the first rule or element that names it: within
+	// a batch the kernel resolves names as it goes.
+	for _, l := range lbChains {
+		w.line("add chain", l.name())
+	}
+	res.ChainsWritten += len(lbChains)
 	for _, key := range dirty {
 		f := next.frags[key]
 		for _, s := range f.sets {
@@ -185,6 +305,11 @@ func BuildNFT(opts Options, in Input, prev *NFTState) NFTResult {
 		}
 		res.ChainsWritten += len(f.chains)
 	}
+	for _, l := range lbChains {
+		for _, r := range l.rules(&opts) {
+			w.line("add rule", l.name()+" "+r)
+		}
+	}
 	for _, key := range dirty {
 		for _, c := range next.frags[key].chains {
 			for _, r := range c.rules {
@@ -192,7 +317,7 @@ func BuildNFT(opts Options, in Input, prev *NFTState) NFTResult {
 			}
 		}
 	}
-	w.elements("add", added, true)
+	w.elements("add", added, true, !full)
 	for _, c := range staleChains {
 		w.line("delete chain", c)
 	}
@@ -204,6 +329,7 @@ func BuildNFT(opts Options, in Input, prev *NFTState) NFTResult {
 	for _, f := range next.frags {
 		res.Rules += f.rules
 	}
+	res.Rules += 2 * 3 * next.lbMax
 	if prev != nil {
 		changed := in.Changed
 		if full {
@@ -220,19 +346,21 @@ func BuildNFT(opts Options, in Input, prev *NFTState) NFTResult {
 	return res
 }
 
-// staleNames returns the sorted per-service names in old that are not active.
+// staleNames returns the sorted names in old that come and go with the services and are
+// not active.
 func staleNames(old []string, active map[string]bool) []string {
 	slices.Sort(old)
 	var out []string
 	for _, n := range slices.Compact(old) {
-		if !active[n] && IsNFTServiceObject(n) {
+		if !active[n] && isNFTDynamic(n) {
 			out = append(out, n)
 		}
 	}
 	return out
 }
 
-// nftWriter assembles an nft script; every object lives in table ip kube-proxy.
+// nftWriter assembles an nft script in one buffer; every object lives in table ip
+// kube-proxy.
 type nftWriter struct{ b bytes.Buffer }
 
 // line writes "<verb> ip kube-proxy <rest>".
@@ -243,27 +371,30 @@ func (w *nftWriter) line(verb, rest string) {
 	w.b.WriteByte('\n')
 }
 
-// elements writes one add or delete element command per map, in map and key order.
-func (w *nftWriter) elements(verb string, elems []nftElem, withValue bool) {
-	slices.SortFunc(elems, func(a, b nftElem) int {
-		if c := strings.Compare(a.m, b.m); c != 0 {
-			return c
-		}
-		return strings.Compare(a.key, b.key)
+// elements writes one add or delete element command per map, in map order; within a map
+// in key order when sortKeys, else in the order given.
+func (w *nftWriter) elements(verb string, elems []nftElem, withValue, sortKeys bool) {
+	cmpKey := func(a, b nftElem) int { return strings.Compare(a.key, b.key) }
+	if !sortKeys {
+		cmpKey = func(nftElem, nftElem) int { return 0 }
+	}
+	slices.SortStableFunc(elems, func(a, b nftElem) int {
+		return cmp.Or(strings.Compare(a.m, b.m), cmpKey(a, b))
 	})
 	for i := 0; i < len(elems); {
+		w.b.WriteString(verb + " element ip " + NFTTable + " " + elems[i].m + " { ")
 		j := i
-		var b strings.Builder
 		for ; j < len(elems) && elems[j].m == elems[i].m; j++ {
 			if j > i {
-				b.WriteString(", ")
+				w.b.WriteString(", ")
 			}
-			b.WriteString(elems[j].key)
+			w.b.WriteString(elems[j].key)
 			if withValue && elems[j].val != "" {
-				b.WriteString(" : " + elems[j].val)
+				w.b.WriteString(" : ")
+				w.b.WriteString(elems[j].val)
 			}
 		}
-		w.line(verb+" element", elems[i].m+" { "+b.String()+" }")
+		w.b.WriteString(" }\n")
 		i = j
 	}
 }
@@ -284,8 +415,16 @@ func (w *nftWriter) static(opts *Options) {
 		w.line("add chain", bc.name+" { "+bc.spec+" ; }")
 	}
 	for _, mp := range nftMaps {
-		w.line("add "+mp.kind, mp.name+" { type "+mp.typ+" ; }")
-		w.line("flush "+mp.kind, mp.name)
+		decl := mp.name + " { " + mp.typ + " ; }"
+		w.line("add "+mp.kind, decl)
+		if strings.HasPrefix(mp.typ, "typeof ") {
+			// Emptied by deleting and declaring it again, so that nft takes its type
+			// from this script rather than from the kernel (see nftLBMin).
+			w.line("delete "+mp.kind, mp.name)
+			w.line("add "+mp.kind, decl)
+		} else {
+			w.line("flush "+mp.kind, mp.name)
+		}
 	}
 	nodePorts := "fib daddr type local "
 	if !opts.LocalhostNodePorts {

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +11,8 @@ import (
 // nftFragment is everything one service contributes to the nftables ruleset. Fragments of
 // services that did not change are reused as they are by a partial sync.
 type nftFragment struct {
+	// lbMax is the most endpoints of a port that uses the shared lb- chains.
+	lbMax  int
 	chains []nftChain
 	sets   []nftSet
 	elems  []nftElem
@@ -54,7 +55,9 @@ func buildNFTFragment(opts *Options, svc *core.Service, eps *core.Endpoints) *nf
 	}
 	f := &nftFragment{}
 	for i := range svc.Spec.Ports {
-		if p := resolvePort(opts, svc, &svc.Spec.Ports[i], eps); p != nil {
+		// Only ports with chains of their own (see buildNFTPort) name endpoint chains.
+		withChains := affinity(svc) > 0 || svc.Spec.ExternalTrafficPolicy == core.ServiceExternalTrafficPolicyLocal
+		if p := resolvePort(opts, svc, &svc.Spec.Ports[i], eps, withChains); p != nil {
 			buildNFTPort(opts, f, p)
 		}
 	}
@@ -92,7 +95,6 @@ func buildNFTPort(opts *Options, f *nftFragment, p *servicePort) {
 	if u, ok := p.udp(); ok {
 		f.udp = append(f.udp, u)
 	}
-	names := nftPortNames(p)
 	svc, clusterIP := p.svc, p.svc.Spec.ClusterIP
 	key := func(ip string) string { return ip + " . " + p.proto + " . " + p.port }
 	elem := func(m, k, v string) { f.elems = append(f.elems, nftElem{m, k, v}) }
@@ -103,44 +105,20 @@ func buildNFTPort(opts *Options, f *nftFragment, p *servicePort) {
 	if p.hasEndpoints {
 		extVerdict = "drop"
 	}
-	// External traffic under policy Cluster goes straight to the service chain, marked for
-	// masquerading by the services chain (one set lookup) rather than by a chain per
-	// service: every chain costs on each sync, as nft lists them all.
-	extTarget := "goto " + names.svc
-	if p.extLocal {
-		extTarget = "goto " + names.ext
+	var nodePort string
+	if p.sp.NodePort != 0 {
+		nodePort = p.proto + " . " + strconv.Itoa(int(p.sp.NodePort))
 	}
-
-	if p.hasEndpoints {
-		elem(nftServiceIPs, key(clusterIP), "goto "+names.svc)
-	} else {
+	if !p.hasEndpoints {
 		elem(nftNoEndpointServices, key(clusterIP), "goto "+nftReject)
 	}
 	for _, eip := range svc.Spec.ExternalIPs {
-		if !isIPv4(eip) {
-			continue
-		}
-		if p.hasEndpoints {
-			elem(nftServiceIPs, key(eip), extTarget)
-			if !p.extLocal {
-				elem(nftMasqExternalIPs, key(eip), "")
-			}
-		}
-		if !p.hasExternalEndpoints {
+		if isIPv4(eip) && !p.hasExternalEndpoints {
 			elem(nftNoEndpointExternal, key(eip), extVerdict)
 		}
 	}
-	if p.sp.NodePort != 0 {
-		np := p.proto + " . " + strconv.Itoa(int(p.sp.NodePort))
-		if p.hasEndpoints {
-			elem(nftServiceNodePorts, np, extTarget)
-			if !p.extLocal {
-				elem(nftMasqNodePorts, np, "")
-			}
-		}
-		if !p.hasExternalEndpoints {
-			elem(nftNoEndpointNodePorts, np, extVerdict)
-		}
+	if nodePort != "" && !p.hasExternalEndpoints {
+		elem(nftNoEndpointNodePorts, nodePort, extVerdict)
 	}
 	if !p.hasEndpoints {
 		return
@@ -150,20 +128,72 @@ func buildNFTPort(opts *Options, f *nftFragment, p *servicePort) {
 	for _, e := range p.endpoints {
 		elem(nftHairpin, e.ip+" . "+e.ip, "")
 	}
+	if affinity(svc) == 0 && !p.extLocal {
+		buildNFTSharedPort(f, p, key, nodePort)
+		return
+	}
+	buildNFTChainPort(opts, f, p, key, nodePort)
+}
+
+// buildNFTSharedPort programs a service port without chains of its own: its addresses
+// goto the shared chain for its number of endpoints, which picks endpoint slot
+// "numgen random mod n" in the endpoint maps. Every change is then a few map elements,
+// and a full sync writes no rule per service.
+func buildNFTSharedPort(f *nftFragment, p *servicePort, key func(string) string, nodePort string) {
+	n := len(p.endpoints)
+	slot := func(k string, i int) string { return k + " . " + strconv.Itoa(i) }
+	target := func(e endpoint) string { return e.ip + " . " + strconv.Itoa(int(e.port)) }
+	frontends := func(m, lbMap string, k string, kind lbKind) {
+		lb := nftLB{kind, n}
+		f.lbMax = max(f.lbMax, n)
+		f.elems = append(f.elems, nftElem{m, k, "goto " + lb.name()})
+		for i, e := range p.endpoints {
+			f.elems = append(f.elems, nftElem{lbMap, slot(k, i), target(e)})
+		}
+	}
+	frontends(nftServiceIPs, nftEndpointIPs, key(p.svc.Spec.ClusterIP), lbClusterIP)
+	for _, eip := range p.svc.Spec.ExternalIPs {
+		if isIPv4(eip) {
+			frontends(nftServiceIPs, nftEndpointIPs, key(eip), lbExternalIP)
+		}
+	}
+	if nodePort != "" {
+		frontends(nftServiceNodePorts, nftEndpointNodePorts, nodePort, lbNodePort)
+	}
+}
+
+// buildNFTChainPort programs a service port that needs chains of its own: ClientIP
+// affinity (a set per endpoint) or externalTrafficPolicy Local (two endpoint lists).
+func buildNFTChainPort(opts *Options, f *nftFragment, p *servicePort, key func(string) string, nodePort string) {
+	names := nftPortNames(p)
+	svc, clusterIP := p.svc, p.svc.Spec.ClusterIP
+	elem := func(m, k, v string) { f.elems = append(f.elems, nftElem{m, k, v}) }
+	// External traffic under policy Cluster goes straight to the service chain, marked for
+	// masquerading by the services chain (one set lookup) rather than by a chain per
+	// service.
+	extTarget := "goto " + names.svc
+	if p.extLocal {
+		extTarget = "goto " + names.ext
+	}
+	elem(nftServiceIPs, key(clusterIP), "goto "+names.svc)
+	for _, eip := range svc.Spec.ExternalIPs {
+		if !isIPv4(eip) {
+			continue
+		}
+		elem(nftServiceIPs, key(eip), extTarget)
+		if !p.extLocal {
+			elem(nftMasqExternalIPs, key(eip), "")
+		}
+	}
+	if nodePort != "" {
+		elem(nftServiceNodePorts, nodePort, extTarget)
+		if !p.extLocal {
+			elem(nftMasqNodePorts, nodePort, "")
+		}
+	}
 
 	// The service chain: masquerade what does not come from a pod, then spread.
-	vip := "ip daddr " + clusterIP + " " + p.proto + " dport " + p.port
-	var masq string
-	switch {
-	case opts.MasqueradeAll:
-		masq = vip + " jump " + nftMarkMasq
-	case opts.ClusterCIDR != "":
-		masq = vip + " ip saddr != " + opts.ClusterCIDR + " jump " + nftMarkMasq
-	default:
-		// Without --cluster-cidr pods cannot be told from the rest; masquerade what the
-		// node itself sends (see the iptables builder).
-		masq = vip + " fib saddr type local jump " + nftMarkMasq
-	}
+	masq := "ip daddr " + clusterIP + " " + p.proto + " dport " + p.port + " " + opts.nftMasqMatch() + "jump " + nftMarkMasq
 	sticky := affinity(svc)
 	f.chain(names.svc, append([]string{masq}, nftBalancing(names, p.proto, p.endpoints, sticky > 0)...)...)
 
@@ -230,22 +260,23 @@ func nftBalancing(names nftNames, proto string, endpoints []endpoint, sticky boo
 
 // claimElements records next's map element claims (sorted dirty service keys wrote new
 // fragments) and returns the elements to delete and to add: after a full sync (maps
-// flushed) every winner; after a partial one, the keys whose winning verdict changed.
-func (next *NFTState) claimElements(prev *NFTState, changed map[string]bool, dirty []string, full bool) (gone, added []nftElem) {
+// flushed) every winner, in service order; after a partial one, the keys whose winning
+// verdict changed. nElems is how many elements the dirty fragments hold.
+func (next *NFTState) claimElements(prev *NFTState, changed map[string]bool, dirty []string, full bool, nElems int) (gone, added []nftElem) {
 	if full {
-		next.claims = map[elemKey][]claim{}
+		next.claims = newClaimTable(nElems)
+		added = make([]nftElem, 0, nElems)
 		for _, key := range dirty {
 			for _, e := range next.frags[key].elems {
-				k := elemKey{e.m, e.key}
-				next.claims[k] = append(next.claims[k], claim{key, e.val})
+				// dirty is sorted, so the first claim seen is the winner.
+				if next.claims.add(elemKey{e.m, e.key}, claim{key, e.val}) {
+					added = append(added, e)
+				}
 			}
-		}
-		for k, cs := range next.claims {
-			added = append(added, nftElem{k.m, k.key, cs[0].val})
 		}
 		return nil, added
 	}
-	next.claims = maps.Clone(prev.claims)
+	next.claims = prev.claims.derive()
 	affected := map[elemKey]bool{}
 	for key := range changed {
 		if f := prev.frags[key]; f != nil {
@@ -263,7 +294,7 @@ func (next *NFTState) claimElements(prev *NFTState, changed map[string]bool, dir
 		}
 	}
 	for k := range affected {
-		before := prev.claims[k]
+		before := prev.claims.get(k)
 		var after []claim
 		for _, c := range before {
 			if !changed[c.svc] {
@@ -272,11 +303,7 @@ func (next *NFTState) claimElements(prev *NFTState, changed map[string]bool, dir
 		}
 		after = append(after, fresh[k]...)
 		slices.SortFunc(after, func(a, b claim) int { return strings.Compare(a.svc, b.svc) })
-		if len(after) == 0 {
-			delete(next.claims, k)
-		} else {
-			next.claims[k] = after
-		}
+		next.claims.set(k, after)
 		switch {
 		case len(before) > 0 && len(after) > 0 && before[0].val == after[0].val:
 		default:

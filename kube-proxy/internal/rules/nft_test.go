@@ -57,13 +57,15 @@ func TestNFTDuplicateKeys(t *testing.T) {
 	delete(in.Services, "default/a")
 	in.Changed = map[string]bool{"default/a": true}
 	got := string(BuildNFT(defaultOpts, in, first.State).Script)
-	for _, want := range []string{"delete element ip kube-proxy service-nodeports { tcp . 30080 }", "add element ip kube-proxy service-nodeports { tcp . 30080 : goto service-"} {
+	// Both have one endpoint, so the node port's verdict (goto lb-node-port-1) stays; its
+	// endpoint slot moves to b's.
+	for _, want := range []string{"delete element ip kube-proxy endpoint-nodeports { tcp . 30080 . 0 }", "add element ip kube-proxy endpoint-nodeports { tcp . 30080 . 0 : 10.244.1.2 . 80 }"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing %q in:\n%s", want, got)
 		}
 	}
-	if !strings.Contains(got, "/default/b/") && !strings.Contains(got, "-default/b/") {
-		t.Errorf("node port not handed to b:\n%s", got)
+	if strings.Contains(got, "service-nodeports") {
+		t.Errorf("node port verdict rewritten:\n%s", got)
 	}
 }
 
@@ -129,4 +131,34 @@ func BenchmarkBuildOneChanged(b *testing.B) {
 			BuildNFT(defaultOpts, in, nft)
 		}
 	})
+}
+
+// TestNFTMoreEndpointsThanSharedChains: only full syncs write the shared lb- chains, so a
+// partial sync that needs one for more endpoints than they take becomes a full one.
+func TestNFTMoreEndpointsThanSharedChains(t *testing.T) {
+	in := many(2)
+	first := BuildNFT(defaultOpts, in, nil)
+	var ips []string
+	for i := range nftLBMin + 1 {
+		ips = append(ips, fmt.Sprintf("10.244.3.%d", i+1))
+	}
+	in.Endpoints["default/web-1"] = eps("default", "web-1", subset(epPort("http", 8080, core.ProtocolTCP), ips...))
+	in.Changed = map[string]bool{"default/web-1": true}
+	res := BuildNFT(defaultOpts, in, first.State)
+	if !res.Full || !strings.Contains(string(res.Script), "add chain ip kube-proxy lb-cluster-ip-16\n") {
+		t.Fatalf("9 endpoints: full=%v, want a full sync writing lb-cluster-ip-16:\n%s", res.Full, res.Script)
+	}
+	// From then on 9 endpoints fit: back to partial syncs.
+	in.Endpoints["default/web-0"] = eps("default", "web-0", subset(epPort("http", 8080, core.ProtocolTCP), ips...))
+	in.Changed = map[string]bool{"default/web-0": true}
+	if res2 := BuildNFT(defaultOpts, in, res.State); res2.Full || strings.Contains(string(res2.Script), "add chain") {
+		t.Errorf("second service with 9 endpoints: full=%v:\n%s", res2.Full, res2.Script)
+	}
+	// A full sync with fewer endpoints deletes the chains nothing may use any more.
+	in.Endpoints = many(2).Endpoints
+	in.Changed = nil
+	out := string(BuildNFT(defaultOpts, in, res.State).Script)
+	if !strings.Contains(out, "delete chain ip kube-proxy lb-node-port-16\n") || strings.Contains(out, "delete chain ip kube-proxy lb-node-port-8\n") {
+		t.Errorf("full sync back to 2 endpoints does not delete exactly lb-*-9..16:\n%s", out)
+	}
 }

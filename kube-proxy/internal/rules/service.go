@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"fmt"
 	"net"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,9 +40,10 @@ type udpPort struct {
 // endpoint is one ready address of a service port.
 type endpoint struct {
 	ip    string
+	addr  [4]byte // ip, parsed: the sort key
 	port  int32
 	local bool
-	chain string
+	chain string // KUBE-SEP name, when asked for
 }
 
 func (e endpoint) String() string { return net.JoinHostPort(e.ip, strconv.Itoa(int(e.port))) }
@@ -74,7 +76,7 @@ func buildFragment(opts *Options, svc *core.Service, eps *core.Endpoints) *fragm
 	}
 	f := &fragment{}
 	for i := range svc.Spec.Ports {
-		if p := resolvePort(opts, svc, &svc.Spec.Ports[i], eps); p != nil {
+		if p := resolvePort(opts, svc, &svc.Spec.Ports[i], eps, true); p != nil {
 			buildPort(opts, f, p)
 		}
 	}
@@ -220,11 +222,10 @@ func affinity(svc *core.Service) int {
 // belongs to the service port with the same name (the endpoints controller resolves named
 // targetPorts per pod and names the result after the service port); a hand-written subset
 // may instead name the targetPort, or leave its only port unnamed for a one-port service.
-func portEndpoints(opts *Options, sp *core.ServicePort, eps *core.Endpoints, name, proto string) []endpoint {
+func portEndpoints(opts *Options, sp *core.ServicePort, eps *core.Endpoints, name, proto string, withChains bool) []endpoint {
 	if eps == nil {
 		return nil
 	}
-	seen := map[string]bool{}
 	var out []endpoint
 	for _, ss := range eps.Subsets {
 		p, ok := matchPort(sp, ss.Ports, proto)
@@ -232,25 +233,24 @@ func portEndpoints(opts *Options, sp *core.ServicePort, eps *core.Endpoints, nam
 			continue
 		}
 		for _, a := range ss.Addresses {
-			if net.ParseIP(a.IP).To4() == nil {
+			addr, err := netip.ParseAddr(a.IP)
+			if err != nil || !addr.Unmap().Is4() {
 				continue
 			}
-			e := endpoint{ip: a.IP, port: p, local: a.NodeName != nil && *a.NodeName == opts.NodeName && opts.NodeName != ""}
-			key := e.String()
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			e.chain = endpointChain(name, proto, key)
-			out = append(out, e)
+			out = append(out, endpoint{ip: a.IP, port: p, addr: addr.Unmap().As4(),
+				local: a.NodeName != nil && *a.NodeName == opts.NodeName && opts.NodeName != ""})
 		}
 	}
-	slices.SortFunc(out, func(a, b endpoint) int {
-		if c := cmp.Compare(ipKey(a.ip), ipKey(b.ip)); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.port, b.port)
+	// Sorted by address and port; of duplicates the first listed stays.
+	slices.SortStableFunc(out, func(a, b endpoint) int {
+		return cmp.Or(bytes.Compare(a.addr[:], b.addr[:]), cmp.Compare(a.port, b.port))
 	})
+	out = slices.CompactFunc(out, func(a, b endpoint) bool { return a.addr == b.addr && a.port == b.port })
+	if withChains {
+		for i := range out {
+			out[i].chain = endpointChain(name, proto, out[i].String())
+		}
+	}
 	return out
 }
 
@@ -274,13 +274,4 @@ func matchPort(sp *core.ServicePort, ports []core.EndpointPort, proto string) (i
 		return ports[0].Port, true
 	}
 	return 0, false
-}
-
-// ipKey orders IPv4 addresses numerically.
-func ipKey(s string) uint32 {
-	ip := net.ParseIP(s).To4()
-	if ip == nil {
-		return 0
-	}
-	return uint32(ip[0])<<24 | uint32(ip[1])<<16 | uint32(ip[2])<<8 | uint32(ip[3])
 }
