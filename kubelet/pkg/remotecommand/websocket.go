@@ -34,7 +34,7 @@ type Options struct {
 
 // Streams is what the command is wired to.
 type Streams struct {
-	Stdin          io.Reader // nil without Options.Stdin; implements Done() <-chan struct{}
+	Stdin          io.Reader // nil without Options.Stdin; at EOF once the client ends stdin
 	Stdout, Stderr io.Writer
 	Resize         <-chan container.TermSize
 }
@@ -100,14 +100,6 @@ func (w chanWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// stdin is the pipe the command reads; Done closes when the client ends it.
-type stdin struct {
-	*io.PipeReader
-	done chan struct{}
-}
-
-func (s stdin) Done() <-chan struct{} { return s.done }
-
 // Serve upgrades the request and runs run with the streams opts ask for; run's error
 // (ExitError for a non-zero exit) goes to the client as a Status on the error channel.
 // It returns when run has returned and the connection is closed.
@@ -128,12 +120,10 @@ func Serve(w http.ResponseWriter, r *http.Request, opts Options, run func(ctx co
 
 	var s Streams
 	pr, pw := io.Pipe()
-	in := stdin{PipeReader: pr, done: make(chan struct{})}
-	var closeIn sync.Once
-	endStdin := func() { closeIn.Do(func() { pw.Close(); close(in.done) }) }
+	endStdin := func() { _ = pw.Close() }
 	defer endStdin()
 	if opts.Stdin {
-		s.Stdin = in
+		s.Stdin = pr
 	}
 	if opts.Stdout {
 		s.Stdout = chanWriter{c, ChanStdout}

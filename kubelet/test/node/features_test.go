@@ -183,12 +183,7 @@ func TestPodFeatures(t *testing.T) {
 		if len(kgot) != 8 || kgot[7] != "line 8" {
 			t.Fatalf("kubectl logs -f: %q", kgot)
 		}
-		var out string
-		for range 3 { // see execIn: a short exec's output is now and then lost
-			if out, err = kubectl(t, kc, 30*time.Second, "exec", "talk", "--", "cat", "/etc/hostname"); err != nil || out != "" {
-				break
-			}
-		}
+		out, err := kubectl(t, kc, 30*time.Second, "exec", "talk", "--", "cat", "/etc/hostname")
 		if err != nil || strings.TrimSpace(out) != "talk" {
 			t.Fatalf("kubectl exec: %v: %q", err, out)
 		}
