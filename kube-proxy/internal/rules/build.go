@@ -81,10 +81,12 @@ type State struct {
 func Build(opts Options, in Input, prev *State) Result {
 	full := prev == nil || in.Changed == nil || prev.opts != opts
 	next := &State{opts: opts, frags: make(map[string]*fragment, len(in.Services)), top: map[string][]byte{}}
+	large := endpointCount(in) > largeClusterEndpoints
+	sc := &scratch{}
 	var dirty []string // service keys whose chains are written
 	if full {
 		for key, svc := range in.Services {
-			if f := buildFragment(&opts, svc, in.Endpoints[key]); f != nil {
+			if f := buildFragment(&opts, svc, in.Endpoints[key], large, sc); f != nil {
 				next.frags[key] = f
 			}
 		}
@@ -94,7 +96,7 @@ func Build(opts Options, in Input, prev *State) Result {
 		for key := range in.Changed {
 			delete(next.frags, key)
 			if svc := in.Services[key]; svc != nil {
-				if f := buildFragment(&opts, svc, in.Endpoints[key]); f != nil {
+				if f := buildFragment(&opts, svc, in.Endpoints[key], large, sc); f != nil {
 					next.frags[key] = f
 					dirty = append(dirty, key)
 				}
@@ -102,31 +104,55 @@ func Build(opts Options, in Input, prev *State) Result {
 		}
 	}
 	slices.Sort(dirty)
-	keys := slices.Sorted(maps.Keys(next.frags))
+	var keys []string // every service key, sorted: only when a top-level chain is rebuilt
+	// joined returns a top-level chain's lines from every service, in key order; or, in a
+	// partial sync where no changed service's lines for it changed, the last sync's.
+	joined := func(table, chain string, part func(*fragment) []byte, tail func([]byte) []byte) []byte {
+		if !full && !partChanged(prev, next, in.Changed, part) {
+			return prev.top[table+" "+chain]
+		}
+		if keys == nil {
+			keys = slices.Sorted(maps.Keys(next.frags))
+		}
+		b := joinFrags(next, keys, part)
+		if tail != nil {
+			b = tail(b)
+		}
+		return b
+	}
 
 	w := &restoreWriter{}
 	res := Result{State: next, Full: full}
 
 	// filter
 	filter := w.table("filter")
-	filter.top(ChainServices, joinFrags(next, keys, func(f *fragment) *bytes.Buffer { return &f.filterServices }))
-	filter.top(ChainExternalServices, joinFrags(next, keys, func(f *fragment) *bytes.Buffer { return &f.filterExternal }))
+	filter.top(ChainServices, joined("filter", ChainServices, func(f *fragment) []byte { return f.filterServices }, nil))
+	filter.top(ChainExternalServices, joined("filter", ChainExternalServices, func(f *fragment) []byte { return f.filterExternal }, nil))
 	filter.top(ChainForward, forwardRules(&opts))
 	filter.top(ChainFirewall, firewallRules(&opts))
 	// nat
 	nat := w.table("nat")
-	nat.top(ChainServices, natServicesRules(&opts, next, keys))
-	nat.top(ChainNodePorts, joinFrags(next, keys, func(f *fragment) *bytes.Buffer { return &f.natNodePorts }))
+	nat.top(ChainServices, joined("nat", ChainServices, func(f *fragment) []byte { return f.natServices }, func(b []byte) []byte {
+		return append(b, natServicesTail(&opts)...)
+	}))
+	nat.top(ChainNodePorts, joined("nat", ChainNodePorts, func(f *fragment) []byte { return f.natNodePorts }, nil))
 	nat.top(ChainPostrouting, postroutingRules(&opts))
 	nat.top(ChainMarkMasq, []byte("-A "+ChainMarkMasq+" -j MARK --or-mark "+opts.mark()+"\n"))
 	active := map[string]bool{}
+	size, nChains := 0, 0
+	for _, key := range dirty {
+		size += len(next.frags[key].rules)
+		nChains += len(next.frags[key].chains)
+	}
+	nat.rules.Grow(size)
+	nat.chains.Grow(nChains * 32)
 	for _, key := range dirty {
 		f := next.frags[key]
 		for _, c := range f.chains {
 			nat.declare(c)
 			active[c] = true
 		}
-		nat.rules.Write(f.rules.Bytes())
+		nat.rules.Write(f.rules)
 	}
 	// Chains nothing needs any more: flushed (declared) and deleted in the same transaction.
 	var stale []string
@@ -190,22 +216,57 @@ func (s *State) udp(key string) []udpPort {
 }
 
 // joinFrags concatenates one top-level chain's lines from every service, in key order.
-func joinFrags(s *State, keys []string, part func(*fragment) *bytes.Buffer) []byte {
-	var b bytes.Buffer
+func joinFrags(s *State, keys []string, part func(*fragment) []byte) []byte {
+	n := 0
 	for _, k := range keys {
-		b.Write(part(s.frags[k]).Bytes())
+		n += len(part(s.frags[k]))
 	}
-	return b.Bytes()
+	b := make([]byte, 0, n+256) // room for a tail rule
+	for _, k := range keys {
+		b = append(b, part(s.frags[k])...)
+	}
+	return b
 }
 
-func natServicesRules(opts *Options, s *State, keys []string) []byte {
-	b := joinFrags(s, keys, func(f *fragment) *bytes.Buffer { return &f.natServices })
-	// Node ports last, so a cluster or external IP that is also local matches its own rule.
+// partChanged reports whether any changed service's lines for one top-level chain differ
+// between the two states.
+func partChanged(prev, next *State, changed map[string]bool, part func(*fragment) []byte) bool {
+	lines := func(f *fragment) []byte {
+		if f == nil {
+			return nil
+		}
+		return part(f)
+	}
+	for key := range changed {
+		if !bytes.Equal(lines(prev.frags[key]), lines(next.frags[key])) {
+			return true
+		}
+	}
+	return false
+}
+
+// endpointCount counts the endpoint addresses of every service port, as upstream counts
+// them for its large cluster mode.
+func endpointCount(in Input) int {
+	n := 0
+	for key := range in.Services {
+		if e := in.Endpoints[key]; e != nil {
+			for _, ss := range e.Subsets {
+				n += len(ss.Addresses) * len(ss.Ports)
+			}
+		}
+	}
+	return n
+}
+
+// natServicesTail is the last rule of nat KUBE-SERVICES: node ports last, so a cluster or
+// external IP that is also local matches its own rule.
+func natServicesTail(opts *Options) string {
 	line := "-A " + ChainServices + " " + comment("kubernetes service nodeports; NOTE: this must be the last rule in this chain") + " -m addrtype --dst-type LOCAL"
 	if !opts.LocalhostNodePorts {
 		line += " ! -d 127.0.0.0/8"
 	}
-	return append(b, line+" -j "+ChainNodePorts+"\n"...)
+	return line + " -j " + ChainNodePorts + "\n"
 }
 
 func postroutingRules(opts *Options) []byte {
@@ -286,6 +347,14 @@ func (t *tableWriter) declare(chain string) {
 
 func (w *restoreWriter) bytes() ([]byte, int) {
 	var b bytes.Buffer
+	size := 0
+	for _, t := range w.tables {
+		size += 32 + t.chains.Len() + t.topRules.Len() + t.rules.Len()
+		for _, d := range t.deletes {
+			size += len(d)
+		}
+	}
+	b.Grow(size)
 	n := 0
 	for _, t := range w.tables {
 		if t.nChains == 0 {

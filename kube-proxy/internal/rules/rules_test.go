@@ -250,3 +250,33 @@ func TestConntrackOnUDPEndpointRemoved(t *testing.T) {
 		t.Errorf("conntrack = %v, want %v", got, want)
 	}
 }
+
+// TestLargeClusterLeavesEndpointCommentsOut: past 1,000 endpoints, as upstream, the
+// KUBE-SEP rules and the KUBE-SVC jumps to them carry no comment; the rest keep theirs.
+func TestLargeClusterLeavesEndpointCommentsOut(t *testing.T) {
+	for _, tc := range []struct {
+		services int
+		large    bool
+	}{{200, false}, {201, true}} { // 5 endpoints each: 1,000 and 1,005
+		out := string(Build(defaultOpts, benchInput(tc.services, 5), nil).Restore)
+		var sep, svcJump, services string
+		for _, line := range strings.Split(out, "\n") {
+			switch {
+			case strings.HasPrefix(line, "-A KUBE-SEP-") && sep == "":
+				sep = line
+			case strings.HasPrefix(line, "-A KUBE-SVC-") && strings.Contains(line, "-j KUBE-SEP-") && svcJump == "":
+				svcJump = line
+			case strings.HasPrefix(line, "-A KUBE-SERVICES ") && services == "":
+				services = line
+			}
+		}
+		for _, line := range []string{sep, svcJump} {
+			if line == "" || strings.Contains(line, "--comment") == tc.large {
+				t.Errorf("%d services: large=%v but %q", tc.services, tc.large, line)
+			}
+		}
+		if !strings.Contains(services, "--comment") {
+			t.Errorf("%d services: KUBE-SERVICES rule without comment: %q", tc.services, services)
+		}
+	}
+}
