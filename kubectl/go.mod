@@ -1,9 +1,12 @@
 module seven.dev/kubectl
 
-go 1.26
+go 1.26.0
 
 require (
+	github.com/gorilla/websocket v1.5.3
 	github.com/spf13/cobra v1.10.2
+	golang.org/x/sys v0.49.0
+	golang.org/x/term v0.47.0
 	seven.dev/api v0.0.0
 	sigs.k8s.io/yaml v1.6.0
 )

@@ -168,8 +168,9 @@ func TestClusterCommands(t *testing.T) {
 	if r.code != 1 || !strings.HasPrefix(r.err, "Error from server") {
 		t.Errorf("logs (no kubelet yet): %d %q", r.code, r.err)
 	}
+	// exec (exec_test.go covers it against fake kubelets): the pod is not scheduled yet.
 	r = e.run("exec", "-it", "hello-world", "--", "sh")
-	if r.code != 1 || !strings.Contains(r.err, "exec is not supported") {
+	if r.code != 1 || !strings.HasSuffix(r.err, "Error from server (BadRequest): pod hello-world does not have a host assigned\n") {
 		t.Errorf("exec: %d %q", r.code, r.err)
 	}
 	// config: set-cluster, set-context, use-context, get-contexts, current-context, view.

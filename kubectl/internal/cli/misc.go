@@ -307,30 +307,6 @@ func parseSince(s string) (int64, error) {
 	return int64(d.Seconds()), nil
 }
 
-func (o *Options) newExec() *cobra.Command {
-	var container string
-	var stdin, tty bool
-	cmd := &cobra.Command{
-		Use:   "exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...]",
-		Short: "Execute a command in a container (not supported yet)",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) < 2 && cmd.ArgsLenAtDash() < 0 {
-				return flagError{fmt.Errorf("you must specify at least one command for the container")}
-			}
-			k, _ := o.resolveKind("pods")
-			name := strings.TrimPrefix(strings.TrimPrefix(args[0], "pod/"), "pods/")
-			if _, err := o.getObject(k, o.ns(), name); err != nil {
-				return err
-			}
-			return fmt.Errorf("exec is not supported by Seven's kubectl yet: it needs the streaming (SPDY/WebSocket) protocol of pods/exec, which the kubelet does not serve yet")
-		},
-	}
-	cmd.Flags().StringVarP(&container, "container", "c", "", "Container name.")
-	cmd.Flags().BoolVarP(&stdin, "stdin", "i", false, "Pass stdin to the container")
-	cmd.Flags().BoolVarP(&tty, "tty", "t", false, "Stdin is a TTY")
-	return cmd
-}
-
 func (o *Options) newTop() *cobra.Command {
 	run := func(cmd *cobra.Command, args []string) error {
 		cl, err := o.client()

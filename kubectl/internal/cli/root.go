@@ -34,6 +34,7 @@ type Options struct {
 	requestTO     string
 
 	cl        *client.Client
+	clientCfg client.Config // what cl was built from: exec dials the same server with it
 	namespace string
 	explicitN bool
 	scheme    *scheme.Scheme
@@ -224,6 +225,7 @@ func (o *Options) client() (*client.Client, error) {
 		return nil, err
 	}
 	o.cl = cl
+	o.clientCfg = cfg
 	o.namespace = ns
 	o.explicitN = o.conn.Namespace != ""
 	return cl, nil
