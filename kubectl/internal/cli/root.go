@@ -198,7 +198,7 @@ func (o *Options) newRoot() *cobra.Command {
 		o.newRollout(), o.newRollingUpdate(), o.newClusterInfo(), o.newVersion(),
 		o.newAPIResources(), o.newAPIVersions(), o.newExplain(), o.newConfig(),
 		o.newCordon("cordon"), o.newCordon("uncordon"), o.newDrain(), o.newTop(),
-		o.newCompletion(root), o.newPatch(),
+		o.newCompletion(root), o.newPatch(), o.newSet(),
 	)
 	return root
 }
