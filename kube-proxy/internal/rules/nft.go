@@ -12,13 +12,15 @@ import (
 // NFTTable is the nftables table (family ip) that nftables mode owns: upstream's name.
 const NFTTable = "kube-proxy"
 
-// The verdict maps that dispatch packets in nftables mode, so that the fixed chains never
-// change with the services: a service only adds or removes map elements and its own chains.
+// The maps that dispatch packets in nftables mode, so that the fixed chains never change
+// with the services: a service only adds or removes map elements (and, with ClientIP
+// affinity or externalTrafficPolicy Local, its own chains).
 const (
-	// nftServiceIPs: cluster IP and external IP . protocol . port : goto service or
-	// external chain (iptables mode's nat KUBE-SERVICES).
+	// nftServiceIPs: cluster IP and external IP . protocol . port : goto a shared lb-
+	// chain, or the service's own chain (iptables mode's nat KUBE-SERVICES).
 	nftServiceIPs = "service-ips"
-	// nftServiceNodePorts: protocol . node port : goto external chain (KUBE-NODEPORTS).
+	// nftServiceNodePorts: protocol . node port : goto a shared lb- chain, or the
+	// service's own (KUBE-NODEPORTS).
 	nftServiceNodePorts = "service-nodeports"
 	// nftNoEndpointServices: cluster IP . protocol . port : goto reject-chain (filter
 	// KUBE-SERVICES).
@@ -27,8 +29,9 @@ const (
 	// without (local) endpoints : goto reject-chain or drop (KUBE-EXTERNAL-SERVICES).
 	nftNoEndpointExternal  = "no-endpoint-external"
 	nftNoEndpointNodePorts = "no-endpoint-nodeports"
-	// Sets: the external IPs and node ports of services with policy Cluster (whose
-	// traffic is masqueraded), and "endpoint IP . endpoint IP" pairs (hairpin).
+	// Sets: the external IPs and node ports of services with chains of their own and
+	// policy Cluster (whose traffic is masqueraded), and "endpoint IP . endpoint IP"
+	// pairs (hairpin).
 	nftMasqExternalIPs = "masquerade-external-ips"
 	nftMasqNodePorts   = "masquerade-nodeports"
 	nftHairpin         = "hairpin-endpoints"
@@ -39,7 +42,7 @@ const (
 	nftEndpointNodePorts = "endpoint-nodeports"
 )
 
-// Fixed chains referenced by the per-service ones.
+// Fixed chains referenced by the per-service and shared ones.
 const (
 	nftMarkMasq = "mark-for-masquerade"
 	nftReject   = "reject-chain"
@@ -175,7 +178,8 @@ type NFTResult struct {
 	Full bool
 	// Conntrack lists the UDP conntrack entries to delete once Script is applied.
 	Conntrack []ConntrackEntry
-	// Rules counts the rules of the per-service chains after the sync.
+	// Rules counts the rules of the per-service and shared lb- chains after the sync
+	// (the endpoints themselves are map elements).
 	Rules int
 	// ChainsWritten counts the chains the transaction rewrites or deletes.
 	ChainsWritten int
@@ -183,12 +187,14 @@ type NFTResult struct {
 
 // BuildNFT computes the nft transaction that brings table ip kube-proxy from prev (nil on
 // the first sync) to in. in.ExistingChains and in.ExistingSets name the table's chains and
-// sets found in the kernel before a full sync; the per-service ones nothing needs are
-// deleted. It never modifies its arguments.
+// sets found in the kernel before a full sync; the per-service and lb- ones nothing needs
+// are deleted. It never modifies its arguments.
 //
 // A full sync flushes the table's rules and maps (not the affinity sets, whose elements are
-// the clients' affinity) and writes everything again; a partial one rewrites only the
-// chains of changed services and adds or deletes only their map elements.
+// the clients' affinity) and writes everything again; a partial one adds or deletes only
+// the changed services' map elements and rewrites only their own chains, if they have
+// any. A partial sync that would need a shared lb- chain for more endpoints than the
+// kernel has is made a full one (see nftLBMin).
 func BuildNFT(opts Options, in Input, prev *NFTState) NFTResult {
 	full := prev == nil || in.Changed == nil || prev.opts != opts
 	next := &NFTState{opts: opts, frags: make(map[string]*nftFragment, len(in.Services))}
