@@ -63,7 +63,11 @@ type Proxier struct {
 	state       *rules.State
 	nftState    *rules.NFTState
 	localnetSet bool
+	warnedScale bool
 }
+
+// manyServices is where iptables mode starts to be slow (see docs/kube-proxy.md, "Scale").
+const manyServices = 1000
 
 // New returns a Proxier; nothing happens until Run.
 func New(cfg Config) *Proxier {
@@ -310,5 +314,10 @@ func (p *Proxier) sync(ctx context.Context, in rules.Input, full bool) error {
 	}
 	p.cfg.Logger.Debug("synced proxy rules", "full", isFull, "chains", chains,
 		"bytes", size, "services", len(in.Services), "took", time.Since(start))
+	if p.cfg.NFT == nil && len(in.Services) > manyServices && !p.warnedScale {
+		p.warnedScale = true
+		p.cfg.Logger.Warn("iptables mode gets slow with this many services: iptables-legacy copies the whole table on every change and iptables-nft loads large tables slowly; --proxy-mode=nftables applies a change in milliseconds",
+			"services", len(in.Services), "took", time.Since(start))
+	}
 	return nil
 }
