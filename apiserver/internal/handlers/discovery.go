@@ -3,7 +3,9 @@ package handlers
 import (
 	"net"
 	"net/http"
+	"slices"
 	"sort"
+	"strings"
 
 	apierrors "seven.dev/api/errors"
 	"seven.dev/api/meta"
@@ -32,6 +34,15 @@ var subresourceDiscovery = map[string]struct {
 // Discovery serves /api, /apis, /apis/<g> and the per-version resource lists.
 type Discovery struct {
 	Scheme *scheme.Scheme
+	// Extra are group versions served outside the registry (metrics.k8s.io/v1beta1),
+	// listed after the scheme's groups.
+	Extra []meta.APIResourceList
+}
+
+// extraGroup splits an Extra entry's group version.
+func extraGroup(l meta.APIResourceList) (group, version string) {
+	group, version, _ = strings.Cut(l.GroupVersion, "/")
+	return group, version
 }
 
 func serverAddresses(r *http.Request) []meta.ServerAddressByClientCIDR {
@@ -60,6 +71,12 @@ func (d *Discovery) group(name string) meta.APIGroup {
 			list = append(list, meta.GroupVersionForDiscovery{GroupVersion: k.GroupVersion(), Version: k.Version})
 		}
 	}
+	for _, l := range d.Extra {
+		if g, v := extraGroup(l); g == name && !versions[v] {
+			versions[v] = true
+			list = append(list, meta.GroupVersionForDiscovery{GroupVersion: l.GroupVersion, Version: v})
+		}
+	}
 	g := meta.APIGroup{TypeMeta: meta.TypeMeta{Kind: "APIGroup", APIVersion: "v1"}, Name: name, Versions: list}
 	if len(list) > 0 {
 		g.PreferredVersion = list[0]
@@ -70,7 +87,13 @@ func (d *Discovery) group(name string) meta.APIGroup {
 // ServeAPIs answers /apis.
 func (d *Discovery) ServeAPIs(w http.ResponseWriter, r *http.Request) {
 	out := &meta.APIGroupList{TypeMeta: meta.TypeMeta{Kind: "APIGroupList", APIVersion: "v1"}, Groups: []meta.APIGroup{}}
-	for _, g := range d.Scheme.Groups() {
+	groups := d.Scheme.Groups()
+	for _, l := range d.Extra {
+		if g, _ := extraGroup(l); !slices.Contains(groups, g) {
+			groups = append(groups, g)
+		}
+	}
+	for _, g := range groups {
 		if g == "" {
 			continue
 		}
@@ -93,6 +116,12 @@ func (d *Discovery) ServeGroup(w http.ResponseWriter, r *http.Request, group str
 
 // ServeResources answers /api/v1 and /apis/<group>/<version>.
 func (d *Discovery) ServeResources(w http.ResponseWriter, r *http.Request, groupVersion string) {
+	for _, l := range d.Extra {
+		if l.GroupVersion == groupVersion {
+			writeJSON(w, http.StatusOK, l)
+			return
+		}
+	}
 	kinds := d.Scheme.KindsIn(groupVersion)
 	if len(kinds) == 0 {
 		writeError(w, notFound())

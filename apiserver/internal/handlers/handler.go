@@ -191,7 +191,7 @@ func (h *Resources) get(w http.ResponseWriter, r *http.Request, q *registry.Requ
 
 // writeObject answers with one object, as JSON or as a one-row Table.
 func (h *Resources) writeObject(w http.ResponseWriter, r *http.Request, k *scheme.Kind, code int, obj meta.Object) {
-	if wantsTable(r) && h.cfg.Table != nil {
+	if WantsTable(r) && h.cfg.Table != nil {
 		t, err := h.table(r, k, []meta.Object{obj})
 		if err != nil {
 			h.fail(w, r, err)
@@ -293,7 +293,7 @@ func (h *Resources) list(w http.ResponseWriter, r *http.Request, q *registry.Req
 	}
 	lm := meta.ListMeta{ResourceVersion: strconv.FormatInt(res.ResourceVersion, 10), Continue: res.Continue,
 		RemainingItemCount: res.RemainingItemCount}
-	if wantsTable(r) && h.cfg.Table != nil {
+	if WantsTable(r) && h.cfg.Table != nil {
 		t, err := h.table(r, q.Kind, res.Items)
 		if err != nil {
 			h.fail(w, r, err)

@@ -13,8 +13,8 @@ import (
 	"seven.dev/apiserver/internal/registry"
 )
 
-// wantsTable reports whether the client asked for a meta.k8s.io Table (kubectl get does).
-func wantsTable(r *http.Request) bool {
+// WantsTable reports whether the client asked for a meta.k8s.io Table (kubectl get does).
+func WantsTable(r *http.Request) bool {
 	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
 		params := strings.Split(part, ";")
 		var as, g string

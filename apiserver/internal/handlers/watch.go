@@ -69,7 +69,7 @@ func (h *Resources) watch(w http.ResponseWriter, r *http.Request, q *registry.Re
 		Predicate:       pred,
 		Bookmarks:       isTrue(query.Get("allowWatchBookmarks")),
 	}
-	asTable := wantsTable(r) && h.cfg.Table != nil
+	asTable := WantsTable(r) && h.cfg.Table != nil
 	watcher, err := h.cfg.Registry.Watch(ctx, q, opts)
 	if err != nil {
 		var st *meta.Status

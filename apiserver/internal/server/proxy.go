@@ -120,15 +120,19 @@ func hasContainer(p *core.Pod, name string) bool {
 	return false
 }
 
-// kubeletURL is the base URL of a node's kubelet API: its InternalIP (else any address)
-// and the port the kubelet reported (else --kubelet-port).
+// kubeletURL is the base URL of a node's kubelet API.
 func (s *Server) kubeletURL(ctx context.Context, nodeName string) (string, error) {
 	nodeKind, _ := s.scheme.ByResource("", "nodes")
 	obj, err := s.registry.Get(ctx, &registry.Request{Kind: nodeKind, Name: nodeName})
 	if err != nil {
 		return "", err
 	}
-	node := obj.(*core.Node)
+	return s.nodeKubeletURL(obj.(*core.Node))
+}
+
+// nodeKubeletURL is the base URL of node's kubelet API: its InternalIP (else any address)
+// and the port the kubelet reported (else --kubelet-port).
+func (s *Server) nodeKubeletURL(node *core.Node) (string, error) {
 	host := ""
 	for _, a := range node.Status.Addresses {
 		if a.Type == core.NodeInternalIP {
@@ -140,7 +144,7 @@ func (s *Server) kubeletURL(ctx context.Context, nodeName string) (string, error
 		host = node.Status.Addresses[0].Address
 	}
 	if host == "" {
-		return "", apierrors.NewServiceUnavailable(fmt.Sprintf("node %s has no address", nodeName))
+		return "", apierrors.NewServiceUnavailable(fmt.Sprintf("node %s has no address", node.Name))
 	}
 	port := int(node.Status.DaemonEndpoints.KubeletEndpoint.Port)
 	if port == 0 {

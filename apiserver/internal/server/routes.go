@@ -15,7 +15,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	apierrors "seven.dev/api/errors"
+	"seven.dev/api/meta"
 	"seven.dev/apiserver/internal/handlers"
+	"seven.dev/apiserver/internal/metricsapi"
 	"seven.dev/apiserver/internal/printers"
 )
 
@@ -50,7 +52,8 @@ func (s *Server) routes(ctx context.Context) http.Handler {
 			"pods/exec": s.podExec,
 		},
 	})
-	disc := &handlers.Discovery{Scheme: s.scheme}
+	disc := &handlers.Discovery{Scheme: s.scheme, Extra: []meta.APIResourceList{metricsapi.Discovery()}}
+	resourceMetrics := s.newResourceMetrics()
 	r := chi.NewRouter()
 	r.Use(s.recoverPanics)
 	r.Use(s.metrics.middleware)
@@ -108,6 +111,10 @@ func (s *Server) routes(ctx context.Context) http.Handler {
 			default:
 				handlers.NotFound(w, r)
 			}
+			return
+		}
+		if info.Group == metricsapi.Group {
+			resourceMetrics.ServeHTTP(w, r)
 			return
 		}
 		res.ServeResource(w, r, info)

@@ -197,7 +197,7 @@ func (o *Options) newRoot() *cobra.Command {
 		o.newLabel("label"), o.newLabel("annotate"), o.newLogs(), o.newExec(),
 		o.newRollout(), o.newRollingUpdate(), o.newClusterInfo(), o.newVersion(),
 		o.newAPIResources(), o.newAPIVersions(), o.newExplain(), o.newConfig(),
-		o.newCordon("cordon"), o.newCordon("uncordon"), o.newDrain(), o.newTop(),
+		o.newCordon("cordon"), o.newCordon("uncordon"), o.newDrain(), o.newTopCommand(),
 		o.newCompletion(root), o.newPatch(), o.newSet(),
 	)
 	return root
