@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -216,12 +217,18 @@ func testExecMatchesUpstream(t *testing.T, c *execCluster) {
 	} {
 		ours := c.runIn("some input\n", nil, args...)
 		theirs := runBinary(t, "/usr/bin/kubectl", c.dir, "some input\n", nil, append([]string{"-s", c.s.URL}, args...)...)
+		theirs.err = klogLine.ReplaceAllString(theirs.err, "")
 		if ours != theirs {
 			t.Errorf("kubectl %s:\nours     %d %q %q\nupstream %d %q %q", strings.Join(args, " "),
 				ours.code, shorten(ours.out), ours.err, theirs.code, shorten(theirs.out), theirs.err)
 		}
 	}
 }
+
+// klogLine is a log line of client-go inside upstream's kubectl ("E1122 13:40:01.123456
+// 4242 v2.go:104] ..."), which its WebSocket executor writes now and then when the
+// connection closes; it is not part of kubectl's output.
+var klogLine = regexp.MustCompile(`(?m)^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ [^\]]+\] .*\n`)
 
 // frontWorkloadsYAML are objects whose selector matches the front-* pods (none of them
 // runs pods of its own: no controller manager runs), and one that matches no pod.

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -305,31 +304,6 @@ func parseSince(s string) (int64, error) {
 		return 0, fmt.Errorf("invalid argument %q for \"--since\" flag: %v", s, err)
 	}
 	return int64(d.Seconds()), nil
-}
-
-func (o *Options) newTop() *cobra.Command {
-	run := func(cmd *cobra.Command, args []string) error {
-		cl, err := o.client()
-		if err != nil {
-			return err
-		}
-		resp, err := cl.Do(o.ctx, "GET", "/apis/metrics.k8s.io/v1beta1", url.Values{}, nil, "", "")
-		if err != nil {
-			return fmt.Errorf("Metrics API not available")
-		}
-		resp.Body.Close()
-		return fmt.Errorf("the Metrics API is served but Seven's kubectl does not print it yet")
-	}
-	cmd := &cobra.Command{Use: "top", Short: "Display resource (CPU/memory) usage"}
-	cmd.AddCommand(
-		&cobra.Command{Use: "pod [NAME | -l label]", Aliases: []string{"pods", "po"}, Short: "Display resource (CPU/memory) usage of pods", RunE: run},
-		&cobra.Command{Use: "node [NAME | -l label]", Aliases: []string{"nodes", "no"}, Short: "Display resource (CPU/memory) usage of nodes", RunE: run},
-	)
-	for _, c := range cmd.Commands() {
-		c.Flags().StringP("selector", "l", "", "Selector (label query) to filter on.")
-		o.addAllNamespaces(c)
-	}
-	return cmd
 }
 
 func (o *Options) newCompletion(root *cobra.Command) *cobra.Command {
