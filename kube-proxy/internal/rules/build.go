@@ -139,20 +139,19 @@ func Build(opts Options, in Input, prev *State) Result {
 	nat.top(ChainPostrouting, postroutingRules(&opts))
 	nat.top(ChainMarkMasq, []byte("-A "+ChainMarkMasq+" -j MARK --or-mark "+opts.mark()+"\n"))
 	active := map[string]bool{}
-	size, nChains := 0, 0
+	nChains := 0
 	for _, key := range dirty {
-		size += len(next.frags[key].rules)
 		nChains += len(next.frags[key].chains)
 	}
-	nat.rules.Grow(size)
 	nat.chains.Grow(nChains * 32)
+	nat.rules = make([][]byte, 0, len(dirty))
 	for _, key := range dirty {
 		f := next.frags[key]
 		for _, c := range f.chains {
 			nat.declare(c)
 			active[c] = true
 		}
-		nat.rules.Write(f.rules)
+		nat.rules = append(nat.rules, f.rules) // copied once, into the transaction
 	}
 	// Chains nothing needs any more: flushed (declared) and deleted in the same transaction.
 	var stale []string
@@ -325,7 +324,7 @@ type tableWriter struct {
 	chains   bytes.Buffer // ":CHAIN - [0:0]" lines
 	nChains  int
 	topRules bytes.Buffer
-	rules    bytes.Buffer
+	rules    [][]byte // the services' chains, shared with their fragments
 	deletes  []string
 }
 
@@ -349,7 +348,10 @@ func (w *restoreWriter) bytes() ([]byte, int) {
 	var b bytes.Buffer
 	size := 0
 	for _, t := range w.tables {
-		size += 32 + t.chains.Len() + t.topRules.Len() + t.rules.Len()
+		size += 32 + t.chains.Len() + t.topRules.Len()
+		for _, r := range t.rules {
+			size += len(r)
+		}
 		for _, d := range t.deletes {
 			size += len(d)
 		}
@@ -364,7 +366,9 @@ func (w *restoreWriter) bytes() ([]byte, int) {
 		b.WriteString("*" + t.name + "\n")
 		b.Write(t.chains.Bytes())
 		b.Write(t.topRules.Bytes())
-		b.Write(t.rules.Bytes())
+		for _, r := range t.rules {
+			b.Write(r)
+		}
 		for _, d := range t.deletes {
 			b.WriteString(d)
 		}
