@@ -504,7 +504,13 @@ func TestNodeFailure(t *testing.T) {
 		}
 		return nil
 	})
-	t.Logf("3 web pods Ready elsewhere %s after %s died", time.Since(start).Round(time.Second), victim)
+	back := time.Since(start)
+	t.Logf("3 web pods Ready elsewhere %s after %s died", back.Round(time.Second), victim)
+	// node-monitor-grace-period 12 s + pod-eviction-timeout 10 s (the shared cluster's
+	// flags), then the replacements start: 30 s of slack for that on a busy machine.
+	if limit := 12*time.Second + 10*time.Second + 30*time.Second; back > limit {
+		t.Errorf("pods back after %s, more than grace period + eviction timeout + 30 s (%s)", back.Round(time.Second), limit)
+	}
 	eventually(t, "the Service answers from "+survivor.Name, 30*time.Second, func() error {
 		for range 20 {
 			out, err := curl(&survivor, "http://"+svc.Spec.ClusterIP+"/hostname")
