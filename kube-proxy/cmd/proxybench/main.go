@@ -58,20 +58,21 @@ func (s sample) cpu() time.Duration { return s.self + s.children }
 
 func bench(mode string, nSvc, nEp, runs, rounds int, backend string) error {
 	load0 := loadAvg()
-	var fulls, incs []sample
+	var fulls, incs, restarts []sample
 	var count string
 	for range max(runs, 1) {
-		full, inc, c, err := run(mode, nSvc, nEp, rounds, backend)
+		full, inc, restart, c, err := run(mode, nSvc, nEp, rounds, backend)
 		if err != nil {
 			return err
 		}
-		fulls, incs, count = append(fulls, full), append(incs, inc...), c
+		fulls, incs, restarts, count = append(fulls, full), append(incs, inc...), append(restarts, restart), c
 	}
 	fmt.Printf("services=%d endpoints/service=%d %s\n", nSvc, nEp, count)
 	fmt.Printf("  full sync (build + apply), %s (target < 3s)\n", summary(fulls))
 	if len(incs) > 0 {
 		fmt.Printf("  incremental sync, 1 service changed, %s (target < 100ms)\n", summary(incs))
 	}
+	fmt.Printf("  full sync over the same rules by a restarted kube-proxy (lists them first), %s\n", summary(restarts))
 	fmt.Printf("  load average before / after: %s / %s on %d CPUs\n", load0, loadAvg(), runtime.NumCPU())
 	return nil
 }
@@ -112,11 +113,12 @@ func loadAvg() string {
 	return strings.Join(f[:3], " ")
 }
 
-// run times one full sync in a fresh namespace, then rounds incremental ones.
-func run(mode string, nSvc, nEp, rounds int, backend string) (full sample, inc []sample, count string, err error) {
+// run times one full sync in a fresh namespace, then rounds incremental ones, then the
+// full sync of a new kube-proxy over those rules.
+func run(mode string, nSvc, nEp, rounds int, backend string) (full sample, inc []sample, restart sample, count string, err error) {
 	ns := fmt.Sprintf("kp-bench-%d-%s", os.Getpid(), mode)
 	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
-		return full, nil, "", fmt.Errorf("create namespace %s (needs root): %v: %s", ns, err, out)
+		return full, nil, restart, "", fmt.Errorf("create namespace %s (needs root): %v: %s", ns, err, out)
 	}
 	defer exec.Command("ip", "netns", "del", ns).Run()
 	// Interrupted or timed out: still remove the namespace.
@@ -140,15 +142,23 @@ func run(mode string, nSvc, nEp, rounds int, backend string) (full sample, inc [
 	if mode == "nftables" {
 		cfg.NFT = nftables.Runner{Prefix: prefix}
 	}
-	p := proxier.New(cfg)
-	for i := range nSvc {
-		name := fmt.Sprintf("svc-%d", i)
-		p.SetService(&core.Service{ObjectMeta: meta.ObjectMeta{Namespace: "bench", Name: name},
-			Spec: core.ServiceSpec{ClusterIP: fmt.Sprintf("10.254.%d.%d", i/250, i%250+1), Type: core.ServiceTypeNodePort,
-				Ports: []core.ServicePort{{Name: "http", Port: 80, Protocol: core.ProtocolTCP, TargetPort: intstr.FromInt(8080), NodePort: int32(30000 + i%2768)}}}})
-		p.SetEndpoints(endpointsFor(name, i, nEp, 0))
+	newProxier := func(gen int) *proxier.Proxier {
+		p := proxier.New(cfg)
+		for i := range nSvc {
+			name := fmt.Sprintf("svc-%d", i)
+			p.SetService(&core.Service{ObjectMeta: meta.ObjectMeta{Namespace: "bench", Name: name},
+				Spec: core.ServiceSpec{ClusterIP: fmt.Sprintf("10.254.%d.%d", i/250, i%250+1), Type: core.ServiceTypeNodePort,
+					Ports: []core.ServicePort{{Name: "http", Port: 80, Protocol: core.ProtocolTCP, TargetPort: intstr.FromInt(8080), NodePort: int32(30000 + i%2768)}}}})
+			g := 0
+			if i == nSvc/2 {
+				g = gen
+			}
+			p.SetEndpoints(endpointsFor(name, i, nEp, g))
+		}
+		p.SetReady()
+		return p
 	}
-	p.SetReady()
+	p := newProxier(0)
 	timed := func() (sample, error) {
 		runtime.GC() // the previous sync's garbage is not this one's work
 		start, self0, children0 := time.Now(), cpuTime(syscall.RUSAGE_SELF), cpuTime(syscall.RUSAGE_CHILDREN)
@@ -156,15 +166,19 @@ func run(mode string, nSvc, nEp, rounds int, backend string) (full sample, inc [
 		return sample{time.Since(start), cpuTime(syscall.RUSAGE_SELF) - self0, cpuTime(syscall.RUSAGE_CHILDREN) - children0}, err
 	}
 	if full, err = timed(); err != nil {
-		return full, nil, "", fmt.Errorf("full sync: %w", err)
+		return full, nil, restart, "", fmt.Errorf("full sync: %w", err)
 	}
 	for r := range rounds {
 		p.SetEndpoints(endpointsFor(fmt.Sprintf("svc-%d", nSvc/2), nSvc/2, nEp, r+1))
 		s, err := timed()
 		if err != nil {
-			return full, nil, "", fmt.Errorf("incremental sync: %w", err)
+			return full, nil, restart, "", fmt.Errorf("incremental sync: %w", err)
 		}
 		inc = append(inc, s)
+	}
+	p = newProxier(rounds)
+	if restart, err = timed(); err != nil {
+		return full, nil, restart, "", fmt.Errorf("full sync after a restart: %w", err)
 	}
 	if mode == "nftables" {
 		out, _ := exec.Command("ip", "netns", "exec", ns, "nft", "list", "table", "ip", rules.NFTTable).Output()
@@ -173,7 +187,7 @@ func run(mode string, nSvc, nEp, rounds int, backend string) (full sample, inc [
 		out, _ := exec.Command("ip", "netns", "exec", ns, "sh", "-c", iptables.Runner{Backend: backend}.Bin("iptables-save")+" | grep -c '^-A'").Output()
 		count = fmt.Sprintf("mode=iptables backend=%q rules applied=%s", backend, strings.TrimSpace(string(out)))
 	}
-	return full, inc, count, nil
+	return full, inc, restart, count, nil
 }
 
 // nftCount counts the chains, rules and map or set elements in nft list output.

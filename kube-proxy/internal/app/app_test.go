@@ -32,10 +32,9 @@ func (k *recordingKernel) Restore(_ context.Context, data []byte) error {
 	k.restores = append(k.restores, string(data))
 	return nil
 }
-func (k *recordingKernel) EnsureJumps(context.Context) error                { return nil }
-func (k *recordingKernel) Chains(context.Context, string) ([]string, error) { return nil, nil }
-func (k *recordingKernel) Conntrack(context.Context, []string) error        { return nil }
-func (k *recordingKernel) Sysctl(context.Context, string) error             { return nil }
+func (k *recordingKernel) EnsureJumps(context.Context) ([]string, error) { return nil, nil }
+func (k *recordingKernel) Conntrack(context.Context, []string) error     { return nil }
+func (k *recordingKernel) Sysctl(context.Context, string) error          { return nil }
 
 // waitRestore waits for a restore (after the first skip) that contains every want.
 func (k *recordingKernel) waitRestore(t *testing.T, skip int, want ...string) (int, string) {

@@ -15,8 +15,9 @@ import (
 // Kernel is what a sync needs from the machine; *iptables.Runner implements it.
 type Kernel interface {
 	Restore(ctx context.Context, data []byte) error
-	EnsureJumps(ctx context.Context) error
-	Chains(ctx context.Context, table string) ([]string, error)
+	// EnsureJumps makes sure the built-in chains jump to kube-proxy's and returns the
+	// KUBE- chains the nat table had.
+	EnsureJumps(ctx context.Context) (natChains []string, err error)
 	Conntrack(ctx context.Context, args []string) error
 	Sysctl(ctx context.Context, setting string) error
 }
@@ -289,10 +290,7 @@ func (p *Proxier) sync(ctx context.Context, in rules.Input, full bool) error {
 		conntrack, chains, size, isFull = res.Conntrack, res.ChainsWritten, len(res.Script), res.Full
 	} else {
 		if full {
-			if err := k.EnsureJumps(ctx); err != nil {
-				return err
-			}
-			existing, err := k.Chains(ctx, "nat")
+			existing, err := k.EnsureJumps(ctx)
 			if err != nil {
 				return err
 			}
