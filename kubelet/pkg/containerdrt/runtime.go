@@ -181,9 +181,28 @@ func (r *Runtime) tasks(ctx context.Context) (map[string]taskInfo, error) {
 	return out, nil
 }
 
-// PodStatus implements container.Runtime.
+// taskOf is the task of one container (ok false when it has none). It asks that container's
+// shim alone, where listing every task asks every shim of the namespace: with many pods
+// starting at once, a busy shim made each list wait and time out.
+func (r *Runtime) taskOf(ctx context.Context, id string) (taskInfo, bool, error) {
+	resp, err := r.client.TaskService().Get(ctx, &tasksapi.GetRequest{ContainerID: id})
+	if errdefs.IsNotFound(errdefs.FromGRPC(err)) {
+		return taskInfo{}, false, nil
+	}
+	if err != nil {
+		return taskInfo{}, false, fmt.Errorf("task of %s: %w", id, err)
+	}
+	t := resp.Process
+	ti := taskInfo{pid: int(t.Pid), status: t.Status, exitCode: t.ExitStatus}
+	if t.ExitedAt != nil {
+		ti.exitedAt = t.ExitedAt.AsTime()
+	}
+	return ti, true, nil
+}
+
+// PodStatus implements container.Runtime. It asks only the pod's own shim.
 func (r *Runtime) PodStatus(ctx context.Context, pod container.PodRef) (*container.PodStatus, error) {
-	pods, err := r.list(ctx, fmt.Sprintf("labels.%q==%q", container.LabelPodUID, pod.UID))
+	pods, err := r.list(ctx, fmt.Sprintf("labels.%q==%q", container.LabelPodUID, pod.UID), true)
 	if err != nil {
 		return nil, err
 	}
@@ -195,17 +214,30 @@ func (r *Runtime) PodStatus(ctx context.Context, pod container.PodRef) (*contain
 
 // ListPods implements container.Runtime.
 func (r *Runtime) ListPods(ctx context.Context) ([]*container.PodStatus, error) {
-	return r.list(ctx, fmt.Sprintf("labels.%q", container.LabelPodUID))
+	return r.list(ctx, fmt.Sprintf("labels.%q", container.LabelPodUID), false)
 }
 
-func (r *Runtime) list(ctx context.Context, filter string) ([]*container.PodStatus, error) {
+// list builds the pods of the containers filter selects; their tasks come from one list of
+// every task, or, with perContainer (a single pod's few containers), from their own shims.
+func (r *Runtime) list(ctx context.Context, filter string, perContainer bool) ([]*container.PodStatus, error) {
 	ctx = r.ns(ctx)
 	cs, err := r.client.Containers(ctx, filter)
 	if err != nil {
 		return nil, fmt.Errorf("list containers: %w", err)
 	}
-	tasks, err := r.tasks(ctx)
-	if err != nil {
+	var tasks map[string]taskInfo
+	if perContainer {
+		tasks = map[string]taskInfo{}
+		for _, c := range cs {
+			ti, ok, err := r.taskOf(ctx, c.ID())
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				tasks[c.ID()] = ti
+			}
+		}
+	} else if tasks, err = r.tasks(ctx); err != nil {
 		return nil, err
 	}
 	byUID := map[string]*container.PodStatus{}
