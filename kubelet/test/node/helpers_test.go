@@ -105,6 +105,19 @@ func (e *env) deleteAll(t *testing.T, d time.Duration) {
 	t.Fatalf("pods not gone in %s", d)
 }
 
+// waitDeleted waits until the pod default/name is gone from the API server.
+func (e *env) waitDeleted(t *testing.T, name string, d time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(d); ; time.Sleep(100 * time.Millisecond) {
+		if _, err := client.Pods(e.c).Get(context.Background(), "default", name); err != nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pod %s not deleted within %s", name, d)
+		}
+	}
+}
+
 // events returns the messages of the pod's events with reason.
 func (e *env) events(t *testing.T, p *core.Pod, reason string) []string {
 	l, err := client.Events(e.c).List(context.Background(), p.Namespace, client.ListOptions{})

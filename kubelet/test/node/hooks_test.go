@@ -42,19 +42,10 @@ func TestLifecycleHooks(t *testing.T) {
 		t.Errorf("postStart had not run when the pod was Running: %q %v", got, err)
 	}
 
-	t0 := time.Now()
 	if err := pods.Delete(ctx, "default", "hooks", nil); err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := pods.Get(ctx, "default", "hooks"); err != nil {
-			break
-		}
-		if time.Since(t0) > 20*time.Second {
-			t.Fatal("pod not deleted within 20s")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	e.waitDeleted(t, "hooks", 20*time.Second)
 	pre, term := mtime(filepath.Join(dir, "prestop")), mtime(filepath.Join(dir, "term"))
 	if pre.IsZero() || term.IsZero() {
 		t.Fatalf("preStop at %v, SIGTERM at %v: one did not happen", pre, term)

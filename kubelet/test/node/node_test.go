@@ -157,19 +157,10 @@ func TestNode(t *testing.T) {
 			Command: []string{"sh", "-c", `trap 'echo got TERM; exit 0' TERM; while true; do sleep 0.2; done`}}))
 		e.waitPod(t, "graceful", 30*time.Second, running)
 		grace := int64(20)
-		t0 := time.Now()
 		if err := pods.Delete(ctx, "default", "graceful", &meta.DeleteOptions{GracePeriodSeconds: &grace}); err != nil {
 			t.Fatal(err)
 		}
-		for {
-			if _, err := pods.Get(ctx, "default", "graceful"); err != nil {
-				break
-			}
-			if time.Since(t0) > 15*time.Second {
-				t.Fatal("pod not deleted within 15s although it handles SIGTERM")
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+		e.waitDeleted(t, "graceful", 15*time.Second) // well within the grace: it handles SIGTERM
 		_ = p
 		rs, _ := e.rt.PodStatus(ctx, container.PodRef{UID: p.UID})
 		if rs.Sandbox != nil || len(rs.Containers) != 0 {
