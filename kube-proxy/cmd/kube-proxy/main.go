@@ -50,7 +50,7 @@ func parseFlags(args []string) (*flags, error) {
 	fs.BoolVar(&o.Rules.LocalhostNodePorts, "iptables-localhost-nodeports", true, "answer node ports on 127.0.0.1 too (sets net.ipv4.conf.all.route_localnet=1)")
 	fs.DurationVar(&f.minSync, "min-sync-period", time.Second, "minimum interval between rule syncs; changes in between are coalesced")
 	fs.DurationVar(&f.minSyncOld, "iptables-min-sync-period", 0, "alias of --min-sync-period")
-	fs.DurationVar(&o.SyncPeriod, "sync-period", 30*time.Second, "interval of full rule resyncs")
+	fs.DurationVar(&o.SyncPeriod, "sync-period", 30*time.Second, "longest interval between rule syncs (a full resync, which rewrites every rule, runs hourly)")
 	fs.DurationVar(&f.syncOld, "iptables-sync-period", 0, "alias of --sync-period")
 	fs.StringVar(&f.bindAddr, "bind-address", "0.0.0.0", "address of this node (accepted for compatibility; selects the healthz/metrics address family)")
 	fs.StringVar(&o.HealthzBindAddress, "healthz-bind-address", "0.0.0.0:10256", "ip:port serving /healthz (empty disables)")

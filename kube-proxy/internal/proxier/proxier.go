@@ -38,9 +38,14 @@ type Config struct {
 	NFT NFTKernel
 	// MinSyncPeriod coalesces changes: syncs start at least this far apart (default 1s).
 	MinSyncPeriod time.Duration
-	// SyncPeriod is the full resync interval (default 30s).
+	// SyncPeriod is the longest time between two syncs (default 30s); a sync with nothing
+	// changed writes nothing.
 	SyncPeriod time.Duration
-	Logger     *slog.Logger
+	// FullSyncPeriod is the longest time between two full syncs, which rewrite every rule
+	// (default 1h, upstream's FullSyncPeriod): 1.7 s of CPU for 10,000 services in
+	// nftables mode, several in iptables mode.
+	FullSyncPeriod time.Duration
+	Logger         *slog.Logger
 	// Metrics records the syncs; nil records nothing.
 	Metrics *Metrics
 	// Now is the clock; nil means time.Now.
@@ -58,6 +63,7 @@ type Proxier struct {
 	needFull  bool
 	ready     bool // the informers have synced: the maps are complete
 	lastOK    time.Time
+	lastFull  time.Time // the last successful full sync
 
 	trigger chan struct{}
 	// state is only touched by Sync, which Run calls from one goroutine.
@@ -77,6 +83,9 @@ func New(cfg Config) *Proxier {
 	}
 	if cfg.SyncPeriod <= 0 {
 		cfg.SyncPeriod = 30 * time.Second
+	}
+	if cfg.FullSyncPeriod <= 0 {
+		cfg.FullSyncPeriod = time.Hour
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -190,21 +199,18 @@ func (p *Proxier) Healthy() (bool, time.Time) {
 	return !p.lastOK.IsZero() && p.cfg.Now().Sub(p.lastOK) < 2*p.cfg.SyncPeriod, p.lastOK
 }
 
-// Run syncs until ctx ends: after changes (at most once per MinSyncPeriod) and fully every
-// SyncPeriod. It returns when ctx is done.
+// Run syncs until ctx ends: after changes (at most once per MinSyncPeriod) and at least
+// every SyncPeriod, fully every FullSyncPeriod (see Sync). It returns when ctx is done.
 func (p *Proxier) Run(ctx context.Context) {
-	full := time.NewTicker(p.cfg.SyncPeriod)
-	defer full.Stop()
+	periodic := time.NewTicker(p.cfg.SyncPeriod)
+	defer periodic.Stop()
 	var last time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-p.trigger:
-		case <-full.C:
-			p.mu.Lock()
-			p.needFull = true
-			p.mu.Unlock()
+		case <-periodic.C:
 		}
 		// Coalesce: wait out the rest of the minimum period; changes meanwhile join in.
 		if wait := p.cfg.MinSyncPeriod - time.Since(last); !last.IsZero() && wait > 0 {
@@ -223,15 +229,18 @@ func (p *Proxier) Run(ctx context.Context) {
 	}
 }
 
-// Sync brings the rules up to date once. Run calls it; tests and the benchmark may call it
-// directly, but never concurrently with Run or itself.
+// Sync brings the rules up to date once: a partial sync of what changed, or a full one the
+// first time, after a failure, and when the last full one is FullSyncPeriod old. Run calls
+// it; tests and the benchmark may call it directly, but never concurrently with Run or
+// itself.
 func (p *Proxier) Sync(ctx context.Context) error {
 	p.mu.Lock()
 	if !p.ready {
 		p.mu.Unlock()
 		return nil
 	}
-	full := p.needFull || p.state == nil && p.nftState == nil
+	now := p.cfg.Now()
+	full := p.needFull || p.state == nil && p.nftState == nil || now.Sub(p.lastFull) >= p.cfg.FullSyncPeriod
 	changed := p.changed
 	p.changed = map[string]bool{}
 	p.needFull = false
@@ -252,6 +261,9 @@ func (p *Proxier) Sync(ctx context.Context) error {
 	}
 	p.mu.Lock()
 	p.lastOK = p.cfg.Now()
+	if full {
+		p.lastFull = now
+	}
 	p.mu.Unlock()
 	p.cfg.Metrics.synced(time.Since(start), full, p.lastOK)
 	return nil
