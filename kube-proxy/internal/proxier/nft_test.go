@@ -11,8 +11,8 @@ import (
 
 // TestNFTSharedChains applies, in a namespace (root only), what the nftables traffic test
 // does not reach: a service outgrowing the shared lb- chains (its partial sync becomes a
-// full one over the live table) and a restarted proxier deleting the lb- chains nothing
-// needs any more.
+// full one over the live table), moving to chains of its own and back, and a restarted
+// proxier deleting the lb- chains nothing needs any more.
 func TestNFTSharedChains(t *testing.T) {
 	l := newLab(t)
 	if _, err := exec.LookPath("nft"); err != nil {
@@ -44,6 +44,23 @@ func TestNFTSharedChains(t *testing.T) {
 	elems := l.run("ip", "netns", "exec", l.node, "nft", "list", "map", "ip", "kube-proxy", "endpoint-ips")
 	if !strings.Contains(elems, "10.254.0.10 . tcp . 80 . 8 : 10.244.1.9 . 8080") {
 		t.Errorf("endpoint slot 8 missing:\n%s", elems)
+	}
+
+	// ClientIP affinity moves the service to chains of its own, and back.
+	sticky := service("web", "10.254.0.10", 30080, core.ProtocolTCP, 80, 8080)
+	sticky.Spec.SessionAffinity = core.ServiceAffinityClientIP
+	p.SetService(sticky)
+	syncOK(t, p)
+	if out := chains(); !strings.Contains(out, "service-") || !strings.Contains(out, "endpoint-") {
+		t.Fatalf("affinity: want the service's own chains:\n%s", out)
+	}
+	p.SetService(service("web", "10.254.0.10", 30080, core.ProtocolTCP, 80, 8080))
+	syncOK(t, p)
+	if out := chains(); strings.Contains(out, "service-") || strings.Contains(out, "endpoint-") {
+		t.Fatalf("affinity off: the service's own chains are left:\n%s", out)
+	}
+	if out := l.run("ip", "netns", "exec", l.node, "nft", "-t", "list", "sets", "ip"); strings.Contains(out, "affinity-") {
+		t.Errorf("affinity off: affinity sets are left:\n%s", out)
 	}
 
 	p2 := newTestProxier(l, "nftables")
