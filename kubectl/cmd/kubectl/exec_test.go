@@ -216,8 +216,17 @@ func testExecMatchesUpstream(t *testing.T, c *execCluster) {
 		{"exec", "ns/default", "--", "date"},
 	} {
 		ours := c.runIn("some input\n", nil, args...)
-		theirs := runBinary(t, "/usr/bin/kubectl", c.dir, "some input\n", nil, append([]string{"-s", c.s.URL}, args...)...)
-		theirs.err = klogLine.ReplaceAllString(theirs.err, "")
+		upstream := func() result {
+			r := runBinary(t, "/usr/bin/kubectl", c.dir, "some input\n", nil, append([]string{"-s", c.s.URL}, args...)...)
+			r.err = klogLine.ReplaceAllString(r.err, "")
+			return r
+		}
+		theirs := upstream()
+		if strings.Contains(theirs.err, "closed all streams") {
+			// client-go's WebSocket executor now and then loses the race between the last
+			// frames and the close; that is upstream's own fault, so it gets another go.
+			theirs = upstream()
+		}
 		if ours != theirs {
 			t.Errorf("kubectl %s:\nours     %d %q %q\nupstream %d %q %q", strings.Join(args, " "),
 				ours.code, shorten(ours.out), ours.err, theirs.code, shorten(theirs.out), theirs.err)
