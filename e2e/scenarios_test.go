@@ -115,7 +115,10 @@ func TestGuestbook(t *testing.T) {
 		{nil, fmt.Sprintf("http://%s:30001/guestbook.php?cmd=get&key=messages", n2.IP)},
 		{&n3, "http://localhost:30001/guestbook.php?cmd=get&key=messages"},
 	} {
-		eventually(t, "get "+from.url, 30*time.Second, func() error {
+		// A slave that started before its node's kube-proxy had the master's ClusterIP rule
+		// sent an untranslated SYN whose conntrack entry keeps its retries untranslated;
+		// redis reconnects on a new port after its 60 s replication timeout (see #10).
+		eventually(t, "get "+from.url, 120*time.Second, func() error {
 			out, err := curl(from.node, from.url)
 			if err != nil || !strings.Contains(out, `{"data": "`+value+`"}`) {
 				return fmt.Errorf("%v: %q", err, out)
