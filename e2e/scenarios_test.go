@@ -133,7 +133,7 @@ func TestGuestbook(t *testing.T) {
 
 	// The slaves replicate from the master.
 	for _, p := range slaves {
-		eventually(t, p.Name+" replicates", 30*time.Second, func() error {
+		eventually(t, p.Name+" replicates", 90*time.Second, func() error {
 			info, err := s.exec(k, p.Name, "", "redis-cli", "info", "replication")
 			if err != nil {
 				return err
