@@ -10,6 +10,8 @@ import (
 // without this a client keeps sending to an endpoint that is gone for as long as it keeps
 // the flow alive (or to nowhere, for flows that began while the service had no endpoints).
 type ConntrackEntry struct {
+	// TCP selects TCP entries; UDP otherwise.
+	TCP bool
 	// OrigDst is the address the client sent to (a cluster or external IP), or "".
 	OrigDst string
 	// OrigPortDst is the node port the client sent to, or 0.
@@ -20,7 +22,11 @@ type ConntrackEntry struct {
 
 // Args are the conntrack(8) arguments that delete the entries.
 func (c ConntrackEntry) Args() []string {
-	args := []string{"-D", "-p", "udp"}
+	proto := "udp"
+	if c.TCP {
+		proto = "tcp"
+	}
+	args := []string{"-D", "-p", proto}
 	if c.OrigDst != "" {
 		args = append(args, "--orig-dst", c.OrigDst)
 	}
@@ -46,6 +52,9 @@ func staleConntrack(prevUDP, nextUDP func(key string) []udpPort, changed map[str
 			newPorts[u.name] = u
 		}
 		for name, o := range oldPorts {
+			if o.tcp {
+				continue // TCP ends flows to a removed endpoint itself
+			}
 			n, ok := newPorts[name]
 			for _, ep := range o.endpoints {
 				gone := !ok || !slices.Contains(n.endpoints, ep)
@@ -63,12 +72,13 @@ func staleConntrack(prevUDP, nextUDP func(key string) []udpPort, changed map[str
 			if o, ok := oldPorts[name]; len(n.endpoints) == 0 || ok && len(o.endpoints) > 0 {
 				continue
 			}
-			// The first endpoints: flows begun while there were none were never translated.
+			// The first endpoints: flows begun while there were none were never translated,
+			// and their entries would keep the client's retries (a TCP SYN's too) so.
 			for _, vip := range n.vips {
-				set[ConntrackEntry{OrigDst: vip}] = true
+				set[ConntrackEntry{TCP: n.tcp, OrigDst: vip}] = true
 			}
 			if n.nodePort != 0 {
-				set[ConntrackEntry{OrigPortDst: n.nodePort}] = true
+				set[ConntrackEntry{TCP: n.tcp, OrigPortDst: n.nodePort}] = true
 			}
 		}
 	}
@@ -77,7 +87,15 @@ func staleConntrack(prevUDP, nextUDP func(key string) []udpPort, changed map[str
 		out = append(out, e)
 	}
 	slices.SortFunc(out, func(a, b ConntrackEntry) int {
-		return cmp.Or(cmp.Compare(a.OrigDst, b.OrigDst), cmp.Compare(a.OrigPortDst, b.OrigPortDst), cmp.Compare(a.DstNAT, b.DstNAT))
+		return cmp.Or(cmp.Compare(a.OrigDst, b.OrigDst), cmp.Compare(a.OrigPortDst, b.OrigPortDst), cmp.Compare(a.DstNAT, b.DstNAT),
+			cmp.Compare(btoi(a.TCP), btoi(b.TCP)))
 	})
 	return out
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

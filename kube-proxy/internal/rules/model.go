@@ -56,12 +56,13 @@ func resolvePort(opts *Options, svc *core.Service, sp *core.ServicePort, eps *co
 	return p
 }
 
-// udp describes a UDP port for the conntrack clean-up; ok is false for other protocols.
+// udp describes a UDP or TCP port for the conntrack clean-up; ok is false for other
+// protocols.
 func (p *servicePort) udp() (udpPort, bool) {
-	if p.proto != "udp" {
+	if p.proto != "udp" && p.proto != "tcp" {
 		return udpPort{}, false
 	}
-	u := udpPort{name: p.name, vips: append([]string{p.svc.Spec.ClusterIP}, p.svc.Spec.ExternalIPs...), nodePort: p.sp.NodePort}
+	u := udpPort{name: p.name, tcp: p.proto == "tcp", vips: append([]string{p.svc.Spec.ClusterIP}, p.svc.Spec.ExternalIPs...), nodePort: p.sp.NodePort}
 	for _, e := range p.endpoints {
 		u.endpoints = append(u.endpoints, e.ip)
 	}

@@ -251,6 +251,31 @@ func TestConntrackOnUDPEndpointRemoved(t *testing.T) {
 	}
 }
 
+// TestConntrackOnTCPFirstEndpoints: a TCP SYN sent to a cluster IP before its service had
+// endpoints (or rules) leaves an untranslated entry that would keep the retries so: the first
+// endpoints clear the entries to the VIP and node port. A removed TCP endpoint clears nothing.
+func TestConntrackOnTCPFirstEndpoints(t *testing.T) {
+	tcp := core.ProtocolTCP
+	s := svc("default", "redis", "10.254.0.9", func(s *core.Service) { s.Spec.Type = core.ServiceTypeNodePort },
+		port("", 6379, tcp, intstr.FromInt(6379), 30079))
+	in := input(s, eps("default", "redis"))
+	first := Build(defaultOpts, in, nil)
+	in.Endpoints["default/redis"] = eps("default", "redis", subset(epPort("", 6379, tcp), "10.244.1.2", "10.244.1.3"))
+	in.Changed = map[string]bool{"default/redis": true}
+	second := Build(defaultOpts, in, first.State)
+	want := []ConntrackEntry{{TCP: true, OrigPortDst: 30079}, {TCP: true, OrigDst: "10.254.0.9"}}
+	if fmt.Sprint(second.Conntrack) != fmt.Sprint(want) {
+		t.Errorf("first endpoints: conntrack = %v, want %v", second.Conntrack, want)
+	}
+	if args := strings.Join(want[1].Args(), " "); args != "-D -p tcp --orig-dst 10.254.0.9" {
+		t.Errorf("args %q", args)
+	}
+	in.Endpoints["default/redis"] = eps("default", "redis", subset(epPort("", 6379, tcp), "10.244.1.2"))
+	if got := Build(defaultOpts, in, second.State).Conntrack; len(got) != 0 {
+		t.Errorf("a TCP endpoint removed: conntrack = %v, want none", got)
+	}
+}
+
 // TestLargeClusterLeavesEndpointCommentsOut: past 1,000 endpoints, as upstream, the
 // KUBE-SEP rules and the KUBE-SVC jumps to them carry no comment; the rest keep theirs.
 func TestLargeClusterLeavesEndpointCommentsOut(t *testing.T) {

@@ -28,9 +28,10 @@ type fragment struct {
 	natRules, filterRules int
 }
 
-// udpPort is what a UDP service port's conntrack entries can point at.
+// udpPort is what a UDP (or TCP) service port's conntrack entries can point at.
 type udpPort struct {
 	name      string   // service port name, the key between two syncs
+	tcp       bool     // a TCP port: only its first endpoints clean conntrack up
 	vips      []string // cluster IP and external IPs
 	nodePort  int32
 	endpoints []string // endpoint IPs
