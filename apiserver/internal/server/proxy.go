@@ -17,6 +17,16 @@ import (
 	"seven.dev/apiserver/internal/registry"
 )
 
+// getPod reads the pod a pods/<name>/<subresource> request names.
+func (s *Server) getPod(ctx context.Context, info handlers.RequestInfo) (*core.Pod, error) {
+	podKind, _ := s.scheme.ByResource("", "pods")
+	obj, err := s.registry.Get(ctx, &registry.Request{Kind: podKind, Namespace: info.Namespace, Name: info.Name})
+	if err != nil {
+		return nil, err
+	}
+	return obj.(*core.Pod), nil
+}
+
 // podLogs serves GET pods/<name>/log by streaming the container's log from the kubelet
 // of the pod's node (GET http://<node>:<kubelet port>/containerLogs/<ns>/<pod>/<container>).
 func (s *Server) podLogs(w http.ResponseWriter, r *http.Request, info handlers.RequestInfo) {
@@ -25,13 +35,11 @@ func (s *Server) podLogs(w http.ResponseWriter, r *http.Request, info handlers.R
 		return
 	}
 	ctx := r.Context()
-	podKind, _ := s.scheme.ByResource("", "pods")
-	obj, err := s.registry.Get(ctx, &registry.Request{Kind: podKind, Namespace: info.Namespace, Name: info.Name})
+	pod, err := s.getPod(ctx, info)
 	if err != nil {
 		handlers.WriteError(w, err)
 		return
 	}
-	pod := obj.(*core.Pod)
 	q := r.URL.Query()
 	container := q.Get("container")
 	if container == "" {
@@ -162,13 +170,11 @@ func (s *Server) podExec(w http.ResponseWriter, r *http.Request, info handlers.R
 		return
 	}
 	ctx := r.Context()
-	podKind, _ := s.scheme.ByResource("", "pods")
-	obj, err := s.registry.Get(ctx, &registry.Request{Kind: podKind, Namespace: info.Namespace, Name: info.Name})
+	pod, err := s.getPod(ctx, info)
 	if err != nil {
 		handlers.WriteError(w, err)
 		return
 	}
-	pod := obj.(*core.Pod)
 	q := r.URL.Query()
 	container := q.Get("container")
 	if container == "" {
