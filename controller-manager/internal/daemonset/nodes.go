@@ -2,15 +2,13 @@ package daemonset
 
 import (
 	"slices"
-	"strconv"
 
 	"seven.dev/api/core"
-	"seven.dev/api/labels"
 	"seven.dev/controller-manager/internal/taints"
 )
 
 // NodeNameField is the node field daemon pods select on (upstream's metav1.ObjectNameField).
-const NodeNameField = "metadata.name"
+const NodeNameField = core.NodeNameField
 
 // DefaultTolerations are the tolerations upstream adds to every daemon pod
 // (AddOrUpdateDaemonPodTolerations), so that daemons keep running on nodes that are not
@@ -49,72 +47,13 @@ func WithDefaultTolerations(tols []core.Toleration, hostNetwork bool) []core.Tol
 // node affinity to match; run needs every NoSchedule and NoExecute taint tolerated, keep
 // only the NoExecute ones, as upstream's NodeShouldRunDaemonPod.
 func ShouldRun(spec *core.PodSpec, node *core.Node) (run, keep bool) {
-	if !labels.SelectorFromSet(spec.NodeSelector).Matches(node.Labels) || !matchesAffinity(spec.Affinity, node) {
+	if !core.MatchesNodeSelectorAndAffinity(spec, node) {
 		return false, false
 	}
 	tols := WithDefaultTolerations(spec.Tolerations, spec.HostNetwork)
 	keep = taints.ToleratesAll(tols, node.Spec.Taints, core.TaintEffectNoExecute)
 	run = keep && taints.ToleratesAll(tols, node.Spec.Taints, core.TaintEffectNoSchedule)
 	return run, keep
-}
-
-func matchesAffinity(a *core.Affinity, node *core.Node) bool {
-	if a == nil || a.NodeAffinity == nil || a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil {
-		return true
-	}
-	for _, t := range a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
-		if matchesTerm(t, node) {
-			return true
-		}
-	}
-	return false
-}
-
-// matchesTerm reports whether every requirement of t holds; an empty term matches nothing,
-// as upstream.
-func matchesTerm(t core.NodeSelectorTerm, node *core.Node) bool {
-	if len(t.MatchExpressions) == 0 && len(t.MatchFields) == 0 {
-		return false
-	}
-	for _, r := range t.MatchExpressions {
-		v, ok := node.Labels[r.Key]
-		if !matchesRequirement(r, v, ok) {
-			return false
-		}
-	}
-	for _, r := range t.MatchFields {
-		if r.Key != NodeNameField || !matchesRequirement(r, node.Name, true) {
-			return false
-		}
-	}
-	return true
-}
-
-func matchesRequirement(r core.NodeSelectorRequirement, v string, present bool) bool {
-	switch r.Operator {
-	case core.NodeSelectorOpIn:
-		return present && slices.Contains(r.Values, v)
-	case core.NodeSelectorOpNotIn:
-		return !present || !slices.Contains(r.Values, v)
-	case core.NodeSelectorOpExists:
-		return present
-	case core.NodeSelectorOpDoesNotExist:
-		return !present
-	case core.NodeSelectorOpGt, core.NodeSelectorOpLt:
-		if !present || len(r.Values) != 1 {
-			return false
-		}
-		have, err1 := strconv.ParseInt(v, 10, 64)
-		want, err2 := strconv.ParseInt(r.Values[0], 10, 64)
-		if err1 != nil || err2 != nil {
-			return false
-		}
-		if r.Operator == core.NodeSelectorOpGt {
-			return have > want
-		}
-		return have < want
-	}
-	return false
 }
 
 // PinToNode returns a copy of affinity whose required node affinity is the single term

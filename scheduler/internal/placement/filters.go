@@ -3,7 +3,6 @@ package placement
 import (
 	"fmt"
 	"sort"
-	"strconv"
 
 	"seven.dev/api/core"
 )
@@ -104,76 +103,7 @@ func (nodeAffinity) Filter(s *CycleState, n *NodeInfo) *Status {
 // MatchesNodeSelectorAndAffinity reports whether node satisfies pod's nodeSelector and its
 // required node affinity.
 func MatchesNodeSelectorAndAffinity(pod *core.Pod, node *core.Node) bool {
-	for k, v := range pod.Spec.NodeSelector {
-		if got, ok := node.Labels[k]; !ok || got != v {
-			return false
-		}
-	}
-	a := pod.Spec.Affinity
-	if a == nil || a.NodeAffinity == nil || a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil {
-		return true
-	}
-	for i := range a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
-		if matchesTerm(&a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms[i], node) {
-			return true
-		}
-	}
-	return false
-}
-
-// matchesTerm ANDs a term's requirements; a term with none matches nothing, as upstream.
-func matchesTerm(t *core.NodeSelectorTerm, node *core.Node) bool {
-	if len(t.MatchExpressions) == 0 && len(t.MatchFields) == 0 {
-		return false
-	}
-	for _, r := range t.MatchExpressions {
-		v, ok := node.Labels[r.Key]
-		if !matchesRequirement(r, v, ok) {
-			return false
-		}
-	}
-	for _, r := range t.MatchFields {
-		if r.Key != "metadata.name" || !matchesRequirement(r, node.Name, true) {
-			return false
-		}
-	}
-	return true
-}
-
-func matchesRequirement(r core.NodeSelectorRequirement, v string, present bool) bool {
-	switch r.Operator {
-	case core.NodeSelectorOpIn:
-		return present && contains(r.Values, v)
-	case core.NodeSelectorOpNotIn:
-		return !present || !contains(r.Values, v)
-	case core.NodeSelectorOpExists:
-		return present
-	case core.NodeSelectorOpDoesNotExist:
-		return !present
-	case core.NodeSelectorOpGt, core.NodeSelectorOpLt:
-		if !present || len(r.Values) != 1 {
-			return false
-		}
-		have, err1 := strconv.ParseInt(v, 10, 64)
-		want, err2 := strconv.ParseInt(r.Values[0], 10, 64)
-		if err1 != nil || err2 != nil {
-			return false
-		}
-		if r.Operator == core.NodeSelectorOpGt {
-			return have > want
-		}
-		return have < want
-	}
-	return false
-}
-
-func contains(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
+	return core.MatchesNodeSelectorAndAffinity(&pod.Spec, node)
 }
 
 // taintToleration rejects nodes with a NoSchedule or NoExecute taint the pod does not tolerate.

@@ -69,7 +69,7 @@ func (nodeAffinityScore) PreScore(s *CycleState, _ []*NodeInfo) bool {
 func (nodeAffinityScore) Score(s *CycleState, n *NodeInfo) int64 {
 	var total int64
 	for i, t := range s.Pod.Pod.Spec.Affinity.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution {
-		if t.Weight != 0 && matchesTerm(&s.Pod.Pod.Spec.Affinity.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution[i].Preference, n.Node) {
+		if t.Weight != 0 && core.MatchesNodeSelectorTerm(&s.Pod.Pod.Spec.Affinity.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution[i].Preference, n.Node) {
 			total += int64(t.Weight)
 		}
 	}
