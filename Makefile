@@ -6,6 +6,7 @@ BINARIES := \
 	scheduler/cmd/kube-scheduler \
 	controller-manager/cmd/kube-controller-manager \
 	kubelet/cmd/kubelet \
+	kubelet/cmd/seven-container-logger \
 	kube-proxy/cmd/kube-proxy \
 	flanneld/cmd/flanneld \
 	kubectl/cmd/kubectl

@@ -42,10 +42,11 @@ type flags struct {
 	clusterDNS                                                                                   []string
 	logMaxSize                                                                                   int64
 	logMaxFiles                                                                                  int
+	containerLogger                                                                              string
 }
 
 func main() {
-	if len(os.Args) == 3 && os.Args[1] == containerdrt.LogArg {
+	if len(os.Args) == 3 && os.Args[1] == logs.LoggerArg {
 		// Started by containerd's shim as a container's log writer.
 		if err := logs.RunLogger(os.Args[2]); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -91,6 +92,7 @@ func run() error {
 	fs.StringVar(&f.clusterDomain, "cluster-domain", "", "the cluster's DNS domain (search paths)")
 	fs.Int64Var(&f.logMaxSize, "container-log-max-size", 10<<20, "bytes of a container log file before it is rotated")
 	fs.IntVar(&f.logMaxFiles, "container-log-max-files", 5, "log files kept per container, the current one included")
+	fs.StringVar(&f.containerLogger, "container-logger", "", "the program containerd's shim runs to write each container's log (default: "+loggerName+" next to the kubelet binary, else the kubelet binary itself)")
 	fs.IntVar(&f.v, "v", 0, "log verbosity")
 	fs.BoolVar(&f.toStderr, "logtostderr", true, "log to stderr")
 	fs.StringVar(&f.logDir, "log-dir", "", "log directory when --logtostderr=false")
@@ -165,12 +167,12 @@ func run() error {
 		if ns == "" {
 			ns = "seven-" + name
 		}
-		self, err := os.Executable()
+		logger, err := containerLogger(f.containerLogger, log)
 		if err != nil {
-			return fmt.Errorf("find own binary (the container log writer): %w", err)
+			return err
 		}
 		crt, err := containerdrt.New(containerdrt.Options{Address: f.endpoint, Namespace: ns, Snapshotter: f.snapshotter,
-			InsecureRegistries: f.insecure, Mirrors: mirrors, Logger: log, LogBinary: self, LogMaxSize: f.logMaxSize, LogMaxFiles: f.logMaxFiles})
+			InsecureRegistries: f.insecure, Mirrors: mirrors, Logger: log, LogBinary: logger, LogMaxSize: f.logMaxSize, LogMaxFiles: f.logMaxFiles})
 		if err != nil {
 			return err
 		}
@@ -219,4 +221,38 @@ func podNetwork(f *flags, log *slog.Logger) (network.Plugin, error) {
 		return network.Loopback{}, nil
 	}
 	return nil, fmt.Errorf("--network-plugin: %q is not bridge, none or auto", f.networkPlugin)
+}
+
+// loggerName is the small container log writer installed next to the kubelet.
+const loggerName = "seven-container-logger"
+
+// containerLogger is the absolute path of the program the shim runs as each container's log
+// writer: flag when set; else seven-container-logger beside this binary; else this binary,
+// which runs the same writer when started as `kubelet seven-container-log <spec>` but costs
+// a larger process per container.
+func containerLogger(flag string, log *slog.Logger) (string, error) {
+	if flag != "" {
+		p, err := filepath.Abs(flag)
+		if err != nil {
+			return "", err
+		}
+		if !isExecutable(p) {
+			return "", fmt.Errorf("--container-logger %s: not an executable file", flag)
+		}
+		return p, nil
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("find own binary (the container log writer): %w", err)
+	}
+	if p := filepath.Join(filepath.Dir(self), loggerName); isExecutable(p) {
+		return p, nil
+	}
+	log.Warn("container log writer not found beside the kubelet; the kubelet binary writes the logs (a larger process per container)", "want", filepath.Join(filepath.Dir(self), loggerName))
+	return self, nil
+}
+
+func isExecutable(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
 }

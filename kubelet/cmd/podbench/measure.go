@@ -20,6 +20,10 @@ const namespace = "default"
 type result struct {
 	latencies []time.Duration
 	total     time.Duration
+	// CPU used from the first create to the last pod Running.
+	cpuByName  map[string]float64
+	cpuMachine float64
+	cpuTook    time.Duration
 }
 
 func podName(i int) string { return fmt.Sprintf("podbench-%03d", i) }
@@ -83,6 +87,7 @@ func measure(ctx context.Context, c *client.Client, nodeName string, n int, qps 
 		}
 	}()
 
+	cpu := startCPUSampler()
 	start := time.Now()
 	for i := 0; i < n; i++ {
 		if qps > 0 {
@@ -103,6 +108,7 @@ func measure(ctx context.Context, c *client.Client, nodeName string, n int, qps 
 		return nil, fmt.Errorf("%d of %d pods Running after %s: %w%s", len(runningAt), n, timeout, ctx.Err(), describe(c, podName(0)))
 	}
 	res := &result{total: time.Since(start)}
+	res.cpuByName, res.cpuMachine, res.cpuTook = cpu.finish()
 	mu.Lock()
 	defer mu.Unlock()
 	for name, t := range runningAt {
@@ -165,6 +171,7 @@ func (r *result) print(w io.Writer, n int, qps float64, target time.Duration) {
 	fmt.Fprintf(w, "pod startup latency (create -> Running seen by a watcher): p50 %s, p90 %s, p99 %s, max %s\n",
 		ms(percentile(s, 50)), ms(percentile(s, 90)), ms(p99), ms(s[len(s)-1]))
 	fmt.Fprintf(w, "all %d Running %s after the first create; target p99 <= %s: %s\n", n, ms(r.total), target, verdict)
+	printCPU(w, r.cpuByName, r.cpuMachine, r.cpuTook, n)
 }
 
 // describe summarizes a pod's status and events, for a failed run.

@@ -53,6 +53,10 @@ func startNode(ctx context.Context, o options) (*node, error) {
 	if err != nil {
 		return n, err
 	}
+	logger, err := binary(o.bin, "seven-container-logger", "seven.dev/kubelet/cmd/seven-container-logger", dir)
+	if err != nil {
+		return n, err
+	}
 	if err := writeImages(filepath.Join(dir, "images"), o.busybox, dir); err != nil {
 		return n, err
 	}
@@ -81,7 +85,7 @@ func startNode(ctx context.Context, o options) (*node, error) {
 	stop, err = start(dir, kubelet, "--api-servers="+url, "--hostname-override="+n.name, "--node-ip=127.0.0.1",
 		"--container-runtime-endpoint=unix://"+n.sock, "--containerd-namespace="+n.ns,
 		"--root-dir="+filepath.Join(dir, "kubelet"), "--image-preload-dir="+filepath.Join(dir, "images"),
-		"--port=0", "--healthz-port=0", "--v="+strconv.Itoa(o.v))
+		"--container-logger="+logger, "--port=0", "--healthz-port=0", "--v="+strconv.Itoa(o.v))
 	if err != nil {
 		return n, err
 	}

@@ -52,8 +52,9 @@ type Options struct {
 	Mirrors map[string][]*url.URL
 	// CgroupParent is where containers' cgroups go; default "/seven/<namespace>".
 	CgroupParent string
-	// LogBinary, when set, is the program the shim runs to write containers' logs (the
-	// kubelet binary itself: see LogArg); empty writes raw output through the shim.
+	// LogBinary, when set, is the program the shim runs to write containers' logs, as
+	// `<LogBinary> logs.LoggerArg <spec>` (seven-container-logger, or the kubelet binary
+	// itself); empty writes raw output through the shim.
 	LogBinary string
 	// LogMaxSize and LogMaxFiles bound each container's log files
 	// (--container-log-max-size, --container-log-max-files); defaults 10 MiB and 5.
@@ -63,10 +64,6 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// LogArg is the argument with which the shim starts LogBinary: "<max size>:<max files>:<path>"
-// follows it. A binary started as `<bin> LogArg <spec>` must run logs.RunLogger.
-const LogArg = "seven-container-log"
-
 // Runtime is container.Runtime on containerd.
 type Runtime struct {
 	opts   Options
@@ -75,6 +72,8 @@ type Runtime struct {
 	ctx    context.Context // the lifetime of the exit monitors
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+
+	index podIndex
 
 	mu        sync.Mutex
 	subs      []func(string)
@@ -200,9 +199,15 @@ func (r *Runtime) taskOf(ctx context.Context, id string) (taskInfo, bool, error)
 	return ti, true, nil
 }
 
-// PodStatus implements container.Runtime. It asks only the pod's own shim.
+// PodStatus implements container.Runtime. It reads only the pod's own containers and asks
+// only the pod's own shim.
 func (r *Runtime) PodStatus(ctx context.Context, pod container.PodRef) (*container.PodStatus, error) {
-	pods, err := r.list(ctx, fmt.Sprintf("labels.%q==%q", container.LabelPodUID, pod.UID), true)
+	ctx = r.ns(ctx)
+	cs, err := r.podContainers(ctx, pod.UID)
+	if err != nil {
+		return nil, err
+	}
+	pods, err := r.list(ctx, cs, true)
 	if err != nil {
 		return nil, err
 	}
@@ -214,18 +219,20 @@ func (r *Runtime) PodStatus(ctx context.Context, pod container.PodRef) (*contain
 
 // ListPods implements container.Runtime.
 func (r *Runtime) ListPods(ctx context.Context) ([]*container.PodStatus, error) {
-	return r.list(ctx, fmt.Sprintf("labels.%q", container.LabelPodUID), false)
-}
-
-// list builds the pods of the containers filter selects; their tasks come from one list of
-// every task, or, with perContainer (a single pod's few containers), from their own shims.
-func (r *Runtime) list(ctx context.Context, filter string, perContainer bool) ([]*container.PodStatus, error) {
 	ctx = r.ns(ctx)
-	cs, err := r.client.Containers(ctx, filter)
+	cs, err := r.client.Containers(ctx, fmt.Sprintf("labels.%q", container.LabelPodUID))
 	if err != nil {
 		return nil, fmt.Errorf("list containers: %w", err)
 	}
+	r.index.addAll(ctx, cs)
+	return r.list(ctx, cs, false)
+}
+
+// list builds the pods of the containers cs; their tasks come from one list of every task,
+// or, with perContainer (a single pod's few containers), from their own shims.
+func (r *Runtime) list(ctx context.Context, cs []containerd.Container, perContainer bool) ([]*container.PodStatus, error) {
 	var tasks map[string]taskInfo
+	var err error
 	if perContainer {
 		tasks = map[string]taskInfo{}
 		for _, c := range cs {
@@ -370,6 +377,7 @@ func (r *Runtime) RemoveContainer(ctx context.Context, id string) error {
 	ctx = r.ns(ctx)
 	c, err := r.client.LoadContainer(ctx, id)
 	if errdefs.IsNotFound(err) {
+		r.index.remove(id)
 		return nil
 	}
 	if err != nil {
@@ -383,6 +391,7 @@ func (r *Runtime) RemoveContainer(ctx context.Context, id string) error {
 	if err := c.Delete(ctx, containerd.WithSnapshotCleanup); err != nil && !errdefs.IsNotFound(err) {
 		return fmt.Errorf("remove container %s: %w", id, err)
 	}
+	r.index.remove(id)
 	r.mu.Lock()
 	delete(r.monitored, id)
 	r.mu.Unlock()

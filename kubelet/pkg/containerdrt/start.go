@@ -15,10 +15,12 @@ import (
 	"github.com/containerd/containerd"
 	"github.com/containerd/containerd/cio"
 	"github.com/containerd/containerd/containers"
+	"github.com/containerd/containerd/errdefs"
 	"github.com/containerd/containerd/oci"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"seven.dev/kubelet/pkg/container"
+	"seven.dev/kubelet/pkg/logs"
 )
 
 func newID() string {
@@ -94,9 +96,10 @@ func (r *Runtime) RunSandbox(ctx context.Context, cfg *container.SandboxConfig) 
 	if err != nil {
 		return nil, fmt.Errorf("run sandbox of pod %s: create: %w", cfg.Pod.UID, err)
 	}
+	r.index.add(cfg.Pod.UID, id)
 	pid, err := r.startTask(ctx, c, cio.NullIO, cfg.Pod.UID)
 	if err != nil {
-		_ = c.Delete(ctx, containerd.WithSnapshotCleanup)
+		r.deleteFailed(ctx, c)
 		return nil, fmt.Errorf("run sandbox of pod %s: %w", cfg.Pod.UID, err)
 	}
 	sb := &container.Sandbox{ID: id, PID: pid, Running: true}
@@ -104,6 +107,14 @@ func (r *Runtime) RunSandbox(ctx context.Context, cfg *container.SandboxConfig) 
 		sb.NetNSPath = fmt.Sprintf("/proc/%d/ns/net", pid)
 	}
 	return sb, nil
+}
+
+// deleteFailed removes a container whose task did not start; when that fails too the
+// container stays in the pod's index, and the pod's cleanup removes it later.
+func (r *Runtime) deleteFailed(ctx context.Context, c containerd.Container) {
+	if err := c.Delete(ctx, containerd.WithSnapshotCleanup); err == nil || errdefs.IsNotFound(err) {
+		r.index.remove(c.ID())
+	}
 }
 
 // startTask creates and starts c's task, watching for its exit.
@@ -326,8 +337,9 @@ func (r *Runtime) StartContainer(ctx context.Context, cfg *container.ContainerCo
 	if err != nil {
 		return "", fmt.Errorf("create container %s of pod %s: %w", cfg.Name, cfg.Pod.UID, err)
 	}
+	r.index.add(cfg.Pod.UID, id)
 	if _, err := r.startTask(ctx, c, r.logIO(cfg.LogPath), cfg.Pod.UID); err != nil {
-		_ = c.Delete(ctx, containerd.WithSnapshotCleanup)
+		r.deleteFailed(ctx, c)
 		return "", fmt.Errorf("start container %s of pod %s: %w", cfg.Name, cfg.Pod.UID, err)
 	}
 	if _, err := c.SetLabels(ctx, map[string]string{labelStartedAt: time.Now().UTC().Format(time.RFC3339Nano)}); err != nil {
@@ -365,5 +377,5 @@ func (r *Runtime) logIO(path string) cio.Creator {
 	if r.opts.LogBinary == "" {
 		return cio.LogFile(path)
 	}
-	return cio.BinaryIO(r.opts.LogBinary, map[string]string{LogArg: fmt.Sprintf("%d:%d:%s", r.opts.LogMaxSize, r.opts.LogMaxFiles, path)})
+	return cio.BinaryIO(r.opts.LogBinary, map[string]string{logs.LoggerArg: fmt.Sprintf("%d:%d:%s", r.opts.LogMaxSize, r.opts.LogMaxFiles, path)})
 }

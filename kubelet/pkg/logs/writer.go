@@ -134,6 +134,10 @@ func Copy(w *Writer, stream string, r io.Reader, now func() time.Time) error {
 	}
 }
 
+// LoggerArg is the argument before the spec with which containerd's shim starts a container's
+// log writer: `<binary> LoggerArg <max size>:<max files>:<path>`.
+const LoggerArg = "seven-container-log"
+
 // RunLogger is the logging binary's main: the shim hands it the container's stdout (fd 3)
 // and stderr (fd 4) and waits until fd 5 is closed; spec is "<max size>:<max files>:<path>".
 // It returns when both streams end.

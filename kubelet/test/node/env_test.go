@@ -44,7 +44,7 @@ type env struct {
 	rootDir string
 	busybox string // tarball
 	srv     *apiservertest.Server
-	logBin  string // the kubelet binary, the containers' log writer
+	logBin  string // seven-container-logger, the containers' log writer
 	net     *bridge.Plugin
 }
 
@@ -192,7 +192,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.logBin, err = images.BuildGo("./cmd/kubelet", moduleDir(t), filepath.Join(dir, "bin")); err != nil {
+	if e.logBin, err = images.BuildGo("./cmd/seven-container-logger", moduleDir(t), filepath.Join(dir, "bin")); err != nil {
 		t.Fatal(err)
 	}
 	pause, err := images.Static(pauseBin, "/pause", nil, "")
