@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -17,11 +16,11 @@ import (
 	"time"
 
 	"github.com/containerd/containerd"
-	"github.com/containerd/containerd/namespaces"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"seven.dev/api/client"
 	"seven.dev/api/core"
+	"seven.dev/kubelet/pkg/containerdrt"
 	"seven.dev/kubelet/pkg/images"
 )
 
@@ -179,7 +178,7 @@ func (n *node) startContainerd(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	n.stops = append(n.stops, stop, n.removeCgroups)
+	n.stops = append(n.stops, stop)
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	for {
@@ -198,29 +197,13 @@ func (n *node) startContainerd(ctx context.Context) error {
 	}
 }
 
-// cleanupNamespace kills and removes every task and container the kubelet left.
+// cleanupNamespace kills and removes every task and container the kubelet left, and the
+// pods' cgroups.
 func (n *node) cleanupNamespace() {
-	c, err := containerd.New(n.sock, containerd.WithTimeout(5*time.Second))
-	if err != nil {
-		return
-	}
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(namespaces.WithNamespace(context.Background(), n.ns), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cs, _ := c.Containers(ctx)
-	for _, ctr := range cs {
-		if t, err := ctr.Task(ctx, nil); err == nil {
-			_, _ = t.Delete(ctx, containerd.WithProcessKill)
-		}
-		_ = ctr.Delete(ctx, containerd.WithSnapshotCleanup)
-	}
-}
-
-// removeCgroups removes the (empty) cgroups the kubelet made for the namespace.
-func (n *node) removeCgroups() {
-	for _, ctrl := range []string{"cpu", "memory", "pids", "blkio", "cpuset", "devices", "freezer", "cpuacct", "systemd", "unified", ""} {
-		removeCgroupTree(filepath.Join("/sys/fs/cgroup", ctrl, "seven", n.ns))
-		_ = os.Remove(filepath.Join("/sys/fs/cgroup", ctrl, "seven")) // only when empty
+	if err := containerdrt.Purge(ctx, n.sock, n.ns); err != nil {
+		fmt.Fprintln(os.Stderr, "podbench: cleanup:", err)
 	}
 }
 
@@ -323,19 +306,5 @@ func (n *node) keepLogs(dir string) {
 		if data, err := os.ReadFile(l); err == nil {
 			_ = os.WriteFile(filepath.Join(dir, filepath.Base(l)), data, 0o644)
 		}
-	}
-}
-
-// removeCgroupTree removes a cgroup and the (empty) cgroups below it, deepest first.
-func removeCgroupTree(dir string) {
-	var dirs []string
-	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.IsDir() {
-			dirs = append(dirs, p)
-		}
-		return nil
-	})
-	for i := len(dirs) - 1; i >= 0; i-- {
-		_ = os.Remove(dirs[i])
 	}
 }

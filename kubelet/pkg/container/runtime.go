@@ -57,6 +57,19 @@ type SandboxConfig struct {
 	// NetNSPath is the network namespace to join (made by the network plugin); "" makes a
 	// new one (or, with HostNetwork, uses the node's).
 	NetNSPath string
+	// Cgroup, when set, is the pod's cgroup, made before the sandbox; the pod's containers
+	// go under it. Nil puts them straight under the runtime's cgroup root.
+	Cgroup *PodCgroup
+}
+
+// PodCgroup is the pod level of the cgroup tree: its QoS directory ("", "burstable" or
+// "besteffort") and the pod's limits (zero quota or memory: unlimited).
+type PodCgroup struct {
+	QoSDir      string
+	CPUShares   uint64
+	CPUQuota    int64
+	CPUPeriod   uint64
+	MemoryLimit int64
 }
 
 // Sandbox is a pod's running sandbox.
@@ -120,12 +133,11 @@ type ExecOptions struct {
 
 // Resources are a container's cgroup settings; zero means unset.
 type Resources struct {
-	CPUShares    uint64
-	CPUQuota     int64
-	CPUPeriod    uint64
-	MemoryLimit  int64
-	OOMScoreAdj  int
-	CgroupParent string
+	CPUShares   uint64
+	CPUQuota    int64
+	CPUPeriod   uint64
+	MemoryLimit int64
+	OOMScoreAdj int
 }
 
 // ContainerStatus is what a runtime knows of one container.

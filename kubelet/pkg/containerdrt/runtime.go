@@ -17,6 +17,7 @@ import (
 	"github.com/containerd/containerd/errdefs"
 	"github.com/containerd/containerd/namespaces"
 
+	"seven.dev/kubelet/pkg/cgroups"
 	"seven.dev/kubelet/pkg/container"
 )
 
@@ -30,10 +31,12 @@ const (
 	labelImageRef   = "seven.dev/image-ref"
 	labelImage      = "seven.dev/image"
 	labelCgroup     = "seven.dev/cgroup"
-	labelTermFile   = "seven.dev/termination-file"
-	labelLogPath    = "seven.dev/log-path"
-	kindSandbox     = "sandbox"
-	kindContainer   = "container"
+	// labelPodCgroup, on a sandbox, is the pod's cgroup its containers go under.
+	labelPodCgroup = "seven.dev/pod-cgroup"
+	labelTermFile  = "seven.dev/termination-file"
+	labelLogPath   = "seven.dev/log-path"
+	kindSandbox    = "sandbox"
+	kindContainer  = "container"
 )
 
 // Options configure the runtime.
@@ -50,8 +53,11 @@ type Options struct {
 	// Mirrors send pulls for a registry host ("docker.io", or "*" for any other) to these
 	// endpoints instead, tried in order (see ParseMirror); the registry itself is not tried.
 	Mirrors map[string][]*url.URL
-	// CgroupParent is where containers' cgroups go; default "/seven/<namespace>".
+	// CgroupParent is the root of the pods' cgroups (see package cgroups); default
+	// "/seven/<namespace>".
 	CgroupParent string
+	// CgroupMount is where the cgroup file system is; default /sys/fs/cgroup.
+	CgroupMount string
 	// LogBinary, when set, is the program the shim runs to write containers' logs, as
 	// `<LogBinary> logs.LoggerArg <spec>` (seven-container-logger, or the kubelet binary
 	// itself); empty writes raw output through the shim.
@@ -66,12 +72,13 @@ type Options struct {
 
 // Runtime is container.Runtime on containerd.
 type Runtime struct {
-	opts   Options
-	client *containerd.Client
-	log    *slog.Logger
-	ctx    context.Context // the lifetime of the exit monitors
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	opts    Options
+	client  *containerd.Client
+	cgroups *cgroups.Manager
+	log     *slog.Logger
+	ctx     context.Context // the lifetime of the exit monitors
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
 
 	index podIndex
 
@@ -93,6 +100,9 @@ func New(opts Options) (*Runtime, error) {
 	if opts.CgroupParent == "" {
 		opts.CgroupParent = "/seven/" + opts.Namespace
 	}
+	if opts.CgroupMount == "" {
+		opts.CgroupMount = "/sys/fs/cgroup"
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -107,8 +117,13 @@ func New(opts Options) (*Runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to containerd at %s: %w", addr, err)
 	}
+	cg, err := cgroups.New(opts.CgroupMount, opts.CgroupParent)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(namespaces.WithNamespace(context.Background(), opts.Namespace))
-	return &Runtime{opts: opts, client: c, log: opts.Logger, ctx: ctx, cancel: cancel, monitored: map[string]chan struct{}{}}, nil
+	return &Runtime{opts: opts, client: c, cgroups: cg, log: opts.Logger, ctx: ctx, cancel: cancel, monitored: map[string]chan struct{}{}}, nil
 }
 
 func trimUnix(a string) string {
@@ -405,7 +420,7 @@ func (r *Runtime) RemoveSandbox(ctx context.Context, pod container.PodRef) error
 		return err
 	}
 	if p.Sandbox == nil {
-		return nil
+		return r.removePodCgroup(pod.UID)
 	}
 	var errs []error
 	for _, c := range p.Containers {
@@ -417,5 +432,48 @@ func (r *Runtime) RemoveSandbox(ctx context.Context, pod container.PodRef) error
 		errs = append(errs, err)
 	}
 	errs = append(errs, r.RemoveContainer(ctx, p.Sandbox.ID))
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return r.removePodCgroup(pod.UID)
+}
+
+// removePodCgroup removes the pod's cgroup once its containers are gone.
+func (r *Runtime) removePodCgroup(uid string) error {
+	if err := r.cgroups.RemovePod(uid); err != nil {
+		return fmt.Errorf("remove cgroup of pod %s: %w", uid, err)
+	}
+	return nil
+}
+
+// Purge kills and removes every task and container of the containerd namespace at address
+// and the pods' cgroups under the default cgroup root of that namespace: what a test or a
+// benchmark does when it is done with a kubelet. Images stay.
+func Purge(ctx context.Context, address, namespace string) error {
+	c, err := containerd.New(trimUnix(address), containerd.WithTimeout(5*time.Second))
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ctx = namespaces.WithNamespace(ctx, namespace)
+	cs, err := c.Containers(ctx)
+	if err != nil {
+		return fmt.Errorf("list containers: %w", err)
+	}
+	var errs []error
+	for _, ctr := range cs {
+		if t, err := ctr.Task(ctx, nil); err == nil {
+			if _, err := t.Delete(ctx, containerd.WithProcessKill); err != nil && !errdefs.IsNotFound(err) {
+				errs = append(errs, err)
+			}
+		}
+		if err := ctr.Delete(ctx, containerd.WithSnapshotCleanup); err != nil && !errdefs.IsNotFound(err) {
+			errs = append(errs, err)
+		}
+	}
+	cg, err := cgroups.New("/sys/fs/cgroup", "/seven/"+namespace)
+	if err == nil {
+		err = cg.RemoveRoot()
+	}
+	return errors.Join(append(errs, err)...)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/containerd/containerd/oci"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"seven.dev/kubelet/pkg/cgroups"
 	"seven.dev/kubelet/pkg/container"
 	"seven.dev/kubelet/pkg/logs"
 )
@@ -77,7 +78,17 @@ func (r *Runtime) RunSandbox(ctx context.Context, cfg *container.SandboxConfig) 
 		return nil, fmt.Errorf("run sandbox of pod %s: %w", cfg.Pod.UID, err)
 	}
 	id := newID()
-	opts := []oci.SpecOpts{oci.WithImageConfig(img), oci.WithCgroup(r.opts.CgroupParent + "/" + id), withOOMScoreAdj(-998),
+	labels := podLabels(cfg.Pod, kindSandbox)
+	parent := r.opts.CgroupParent
+	if pc := cfg.Cgroup; pc != nil {
+		l := cgroups.Limits{CPUShares: pc.CPUShares, CPUQuota: pc.CPUQuota, CPUPeriod: pc.CPUPeriod, MemoryLimit: pc.MemoryLimit}
+		if err := r.cgroups.EnsurePod(cfg.Pod.UID, pc.QoSDir, l); err != nil {
+			return nil, fmt.Errorf("run sandbox of pod %s: %w", cfg.Pod.UID, err)
+		}
+		parent = r.cgroups.Parent(cfg.Pod.UID, pc.QoSDir)
+		labels[labelPodCgroup] = parent
+	}
+	opts := []oci.SpecOpts{oci.WithImageConfig(img), oci.WithCgroup(parent + "/" + id), withOOMScoreAdj(-998),
 		oci.WithAnnotations(map[string]string{shimGroup: id})}
 	if cfg.HostNetwork {
 		opts = append(opts, oci.WithHostNamespace(specs.NetworkNamespace), oci.WithHostNamespace(specs.UTSNamespace))
@@ -91,7 +102,7 @@ func (r *Runtime) RunSandbox(ctx context.Context, cfg *container.SandboxConfig) 
 		containerd.WithImage(img),
 		containerd.WithNewSnapshot(id, img),
 		containerd.WithNewSpec(opts...),
-		containerd.WithContainerLabels(podLabels(cfg.Pod, kindSandbox)),
+		containerd.WithContainerLabels(labels),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("run sandbox of pod %s: create: %w", cfg.Pod.UID, err)
@@ -259,8 +270,16 @@ func (r *Runtime) StartContainer(ctx context.Context, cfg *container.ContainerCo
 	if err != nil {
 		return "", fmt.Errorf("start %s: %w", cfg.Name, err)
 	}
+	sbInfo, err := sbc.Info(ctx, containerd.WithoutRefreshedMetadata)
+	if err != nil {
+		return "", fmt.Errorf("start %s: sandbox %s: %w", cfg.Name, cfg.SandboxID, err)
+	}
+	parent := sbInfo.Labels[labelPodCgroup]
+	if parent == "" { // a sandbox without a pod cgroup
+		parent = r.opts.CgroupParent
+	}
 	id := newID()
-	cgroup := r.opts.CgroupParent + "/" + id
+	cgroup := parent + "/" + id
 	if err := os.MkdirAll(filepath.Dir(cfg.LogPath), 0o755); err != nil {
 		return "", fmt.Errorf("start %s: log dir: %w", cfg.Name, err)
 	}

@@ -45,3 +45,70 @@ func resources(pod *core.Pod, c *core.Container) container.Resources {
 	}
 	return r
 }
+
+// podCgroup is the pod level of the cgroup tree, as upstream's kubelet sets it: the QoS
+// class's directory; CPU shares from the sum of the containers' CPU requests; CPU quota and
+// memory limit from the sum of their limits when every container has one (else unlimited).
+// Init containers run one at a time before the others, so each figure is the larger of the
+// app containers' sum and the largest init container's. Pure.
+func podCgroup(pod *core.Pod) *container.PodCgroup {
+	app, init := podTotals(pod.Spec.Containers, false), podTotals(pod.Spec.InitContainers, true)
+	pc := &container.PodCgroup{CPUShares: minShares}
+	if s := uint64(max(app.cpuReq, init.cpuReq) * 1024 / 1000); s > minShares {
+		pc.CPUShares = s
+	}
+	if app.allCPULimits && init.allCPULimits {
+		pc.CPUPeriod = quotaPeriod
+		pc.CPUQuota = max(max(app.cpuLim, init.cpuLim)*quotaPeriod/1000, minQuota)
+	}
+	if app.allMemLimits && init.allMemLimits {
+		pc.MemoryLimit = max(app.mem, init.mem)
+	}
+	switch qosClass(&pod.Spec) {
+	case core.PodQOSBurstable:
+		pc.QoSDir = "burstable"
+	case core.PodQOSBestEffort:
+		pc.QoSDir = "besteffort"
+	}
+	return pc
+}
+
+// totals are containers' CPU requests and limits (millicores) and memory limits (bytes),
+// and whether every container has each limit (true for no containers).
+type totals struct {
+	cpuReq, cpuLim, mem        int64
+	allCPULimits, allMemLimits bool
+}
+
+// podTotals sums cs, or takes the largest of each figure when largest is set.
+func podTotals(cs []core.Container, largest bool) totals {
+	t := totals{allCPULimits: true, allMemLimits: true}
+	agg := func(acc *int64, v int64) {
+		if largest {
+			*acc = max(*acc, v)
+		} else {
+			*acc += v
+		}
+	}
+	for i := range cs {
+		req, hasReq := cs[i].Resources.Requests[core.ResourceCPU]
+		lim, hasLim := cs[i].Resources.Limits[core.ResourceCPU]
+		if !hasReq && hasLim {
+			req, hasReq = lim, true
+		}
+		if hasReq {
+			agg(&t.cpuReq, req.MilliValue())
+		}
+		if hasLim && lim.MilliValue() > 0 {
+			agg(&t.cpuLim, lim.MilliValue())
+		} else {
+			t.allCPULimits = false
+		}
+		if m, ok := cs[i].Resources.Limits[core.ResourceMemory]; ok && m.Value() > 0 {
+			agg(&t.mem, m.Value())
+		} else {
+			t.allMemLimits = false
+		}
+	}
+	return t
+}

@@ -79,6 +79,7 @@ func (k *Kubelet) syncPod(ctx context.Context, w *worker, pod *core.Pod, removed
 		_, err = k.rt.RunSandbox(ctx, &container.SandboxConfig{
 			Pod: ref, Hostname: podHostname(pod), HostNetwork: pod.Spec.HostNetwork,
 			Image: k.opts.PodInfraImage, LogDir: k.podLogDir(pod), NetNSPath: res.NetNSPath,
+			Cgroup: podCgroup(pod),
 		})
 		if err != nil {
 			k.event(pod, core.EventTypeWarning, "FailedCreatePodSandBox", "Failed to create pod sandbox: %v", err)

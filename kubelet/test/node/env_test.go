@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/containerd/containerd"
-	"github.com/containerd/containerd/namespaces"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/vishvananda/netlink"
@@ -152,21 +151,9 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 	}
 }
 
-// cleanupNamespace kills and removes every task, container and image of ns.
+// cleanupNamespace kills and removes every task and container of ns, and their cgroups.
 func cleanupNamespace(sock, ns string) {
-	c, err := containerd.New(sock)
-	if err != nil {
-		return
-	}
-	defer c.Close()
-	ctx := namespaces.WithNamespace(context.Background(), ns)
-	cs, _ := c.Containers(ctx)
-	for _, ctr := range cs {
-		if t, err := ctr.Task(ctx, nil); err == nil {
-			_, _ = t.Delete(ctx, containerd.WithProcessKill)
-		}
-		_ = ctr.Delete(ctx, containerd.WithSnapshotCleanup)
-	}
+	_ = containerdrt.Purge(context.Background(), sock, ns)
 }
 
 func newEnv(t *testing.T) *env {

@@ -108,6 +108,74 @@ func TestNode(t *testing.T) {
 		}
 	})
 
+	t.Run("QoSCgroups", func(t *testing.T) {
+		sleep := []string{"sleep", "3600"}
+		guaranteed := create(bbPod("qos-g", core.RestartPolicyAlways, core.Container{Name: "c", Command: sleep,
+			Resources: core.ResourceRequirements{Limits: core.ResourceList{core.ResourceCPU: resource.MustParse("500m"), core.ResourceMemory: resource.MustParse("64Mi")}}}))
+		burstable := create(bbPod("qos-b", core.RestartPolicyAlways, core.Container{Name: "c", Command: sleep,
+			Resources: core.ResourceRequirements{Requests: core.ResourceList{core.ResourceCPU: resource.MustParse("100m")}}}))
+		bestEffort := create(bbPod("qos-be", core.RestartPolicyAlways, core.Container{Name: "c", Command: sleep}))
+		podDirs := map[string]string{} // pod name -> its memory cgroup
+		for _, tc := range []struct {
+			pod           *core.Pod
+			qos           core.PodQOSClass
+			dir           string // the pod cgroup's parent, by QoS
+			shares, quota string
+			memory        string
+			qosShares     func(string) bool
+		}{
+			{guaranteed, core.PodQOSGuaranteed, "", "512", "50000", "67108864", nil},
+			{burstable, core.PodQOSBurstable, "burstable", "102", "-1", "", func(s string) bool { n, _ := strconv.Atoi(s); return n >= 102 }},
+			{bestEffort, core.PodQOSBestEffort, "besteffort", "2", "-1", "", func(s string) bool { return s == "2" }},
+		} {
+			got := e.waitPod(t, tc.pod.Name, 30*time.Second, running)
+			if got.Status.QOSClass != tc.qos {
+				t.Errorf("%s: qosClass %q, want %q", tc.pod.Name, got.Status.QOSClass, tc.qos)
+			}
+			rs, err := e.rt.PodStatus(ctx, container.PodRef{UID: tc.pod.UID})
+			if err != nil || rs.Latest("c") == nil {
+				t.Fatalf("runtime status of %s: %v", tc.pod.Name, err)
+			}
+			cpu := filepath.Dir(cgroupOf(t, rs.Latest("c").PID, "cpu"))
+			mem := filepath.Dir(cgroupOf(t, rs.Latest("c").PID, "memory"))
+			want := filepath.Join("/", tc.dir, "pod"+string(tc.pod.UID))
+			if level := filepath.Base(filepath.Dir(cpu)); !strings.HasSuffix(cpu, want) || tc.dir == "" && (level == "burstable" || level == "besteffort") {
+				t.Fatalf("%s: container's cpu cgroup under %s, want one ending in %s", tc.pod.Name, cpu, want)
+			}
+			if got := readTrim(filepath.Join(cpu, "cpu.shares")); got != tc.shares {
+				t.Errorf("%s: pod cpu.shares = %q, want %s", tc.pod.Name, got, tc.shares)
+			}
+			if got := readTrim(filepath.Join(cpu, "cpu.cfs_quota_us")); got != tc.quota {
+				t.Errorf("%s: pod cpu.cfs_quota_us = %q, want %s", tc.pod.Name, got, tc.quota)
+			}
+			if tc.memory != "" {
+				if got := readTrim(filepath.Join(mem, "memory.limit_in_bytes")); got != tc.memory {
+					t.Errorf("%s: pod memory.limit_in_bytes = %q, want %s", tc.pod.Name, got, tc.memory)
+				}
+			}
+			if tc.qosShares != nil {
+				if got := readTrim(filepath.Join(filepath.Dir(cpu), "cpu.shares")); !tc.qosShares(got) {
+					t.Errorf("%s: %s cpu.shares = %q", tc.pod.Name, tc.dir, got)
+				}
+			}
+			podDirs[tc.pod.Name] = mem
+		}
+		zero := int64(0)
+		for name, dir := range podDirs {
+			if err := pods.Delete(ctx, "default", name, &meta.DeleteOptions{GracePeriodSeconds: &zero}); err != nil {
+				t.Fatal(err)
+			}
+			// Grace 0 removes the object at once; the kubelet then stops the pod.
+			deadline := time.Now().Add(30 * time.Second)
+			for _, err := os.Stat(dir); !os.IsNotExist(err); _, err = os.Stat(dir) {
+				if time.Now().After(deadline) {
+					t.Fatalf("%s: pod cgroup %s left behind 30s after the delete (%v)", name, dir, err)
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+		}
+	})
+
 	t.Run("CrashLoopBackOff", func(t *testing.T) {
 		create(bbPod("crash", core.RestartPolicyAlways, core.Container{Name: "c", Command: []string{"sh", "-c", "exit 3"}}))
 		seen := map[int32]time.Time{}

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/containerd/containerd"
-	"github.com/containerd/containerd/namespaces"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"seven.dev/api/apiservertest"
@@ -102,21 +101,9 @@ func startContainerd(t *testing.T, dir, ns string) string {
 	}
 }
 
-// cleanupNamespace kills and removes every task and container of ns.
+// cleanupNamespace kills and removes every task and container of ns, and their cgroups.
 func cleanupNamespace(sock, ns string) {
-	c, err := containerd.New(sock)
-	if err != nil {
-		return
-	}
-	defer c.Close()
-	ctx := namespaces.WithNamespace(context.Background(), ns)
-	cs, _ := c.Containers(ctx)
-	for _, ctr := range cs {
-		if t, err := ctr.Task(ctx, nil); err == nil {
-			_, _ = t.Delete(ctx, containerd.WithProcessKill)
-		}
-		_ = ctr.Delete(ctx, containerd.WithSnapshotCleanup)
-	}
+	_ = containerdrt.Purge(context.Background(), sock, ns)
 }
 
 // newEnv starts containerd, an API server and a kubelet that treats registry as insecure and
