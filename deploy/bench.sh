@@ -49,4 +49,6 @@ run "API server: creates and watch delivery" "$bin/apibench" -bin "$bin" -create
 go build -o "$bin/overlaybench" ./flanneld/cmd/overlaybench && run "flanneld: vxlan pod-to-pod vs node-to-node TCP throughput" "$bin/overlaybench" -flanneld "$bin/flanneld"
 go build -o "$bin/proxybench" ./kube-proxy/cmd/proxybench && run "kube-proxy: rule sync, 10,000 services x 5 endpoints (nftables mode, and iptables mode on iptables-legacy, in throwaway netns)" "$bin/proxybench" -services 10000 -endpoints 5 -incremental 5 -runs 5 -modes nftables,iptables -backend legacy
 go build -o "$bin/schedbench" ./scheduler/cmd/schedbench && run "kube-scheduler: 5,000 hollow nodes, 10,000 pods, created to bound" "$bin/schedbench" -bin "$bin" -nodes 5000 -pods 10000
-go build -o "$bin/podbench" ./kubelet/cmd/podbench && run "kubelet: pod startup latency, 30 pods on one containerd node (create -> Running seen by a watcher)" "$bin/podbench" -bin "$bin" -pods 30
+go build -o "$bin/podbench" ./kubelet/cmd/podbench
+run "kubelet: pod startup latency, 30 pods created back to back on one containerd node (create -> Running seen by a watcher)" "$bin/podbench" -bin "$bin" -pods 30
+run "kubelet: pod startup latency, 30 pods created at 2/s on one containerd node (create -> Running seen by a watcher)" "$bin/podbench" -bin "$bin" -pods 30 -qps 2

@@ -152,7 +152,7 @@ func removeContainersIn(ctx context.Context, sock, ns string) []error {
 	}
 	// The pods' cgroups: the kubelet's cgroup root is /seven/<namespace> in every hierarchy.
 	const rmCgroups = `rc=0; for d in /sys/fs/cgroup/*/seven/"$1" /sys/fs/cgroup/seven/"$1"; do
-  if [ -d "$d" ]; then find "$d" -depth -type d -exec rmdir {} + || rc=1; fi
+  if [ -d "$d" ]; then find "$d" -depth -type d -exec rmdir {} + || rc=1; rmdir "${d%/*}" 2>/dev/null; fi
 done; exit $rc`
 	if _, err := sh(ctx, "sh", "-c", rmCgroups, "sh", ns); err != nil {
 		errs = append(errs, fmt.Errorf("remove cgroups of %s: %w", ns, err))

@@ -114,15 +114,21 @@ func (m *Manager) RemovePod(uid string) error {
 	return errors.Join(errs...)
 }
 
-// RemoveRoot removes Root and every cgroup under it, in every hierarchy: for tests and
-// tools that are done with a kubelet and its containers. It fails while processes remain.
+// RemoveRoot removes Root and every cgroup under it, in every hierarchy, and Root's parent
+// where that is left empty: for tests and tools that are done with a kubelet and its
+// containers. It fails while processes remain.
 func (m *Manager) RemoveRoot() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var errs []error
 	for _, h := range m.hierarchies() {
-		if err := removeTree(filepath.Join(h, m.Root)); err != nil {
+		root := filepath.Join(h, m.Root)
+		if err := removeTree(root); err != nil {
 			errs = append(errs, err)
+			continue
+		}
+		if parent := filepath.Dir(root); parent != h {
+			_ = unix.Rmdir(parent) // fails while other kubelets' roots are in it
 		}
 	}
 	return errors.Join(errs...)
