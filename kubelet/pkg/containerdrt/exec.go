@@ -15,6 +15,7 @@ import (
 	"github.com/containerd/containerd"
 	"github.com/containerd/containerd/cio"
 	"github.com/containerd/containerd/defaults"
+	"github.com/containerd/containerd/errdefs"
 	"github.com/containerd/fifo"
 
 	"seven.dev/kubelet/pkg/container"
@@ -70,7 +71,7 @@ func (r *Runtime) Exec(ctx context.Context, id string, opts container.ExecOption
 	if opts.Stdin != nil {
 		// Ends with opts.Stdin, which the caller ends (remotecommand does once the client
 		// closes stdin or Exec has returned).
-		go eio.copyStdin(opts.Stdin, func() { _ = p.CloseIO(bg, containerd.WithStdinCloser) })
+		go eio.copyStdin(opts.Stdin, func() { r.closeExecStdin(bg, p, id) })
 	}
 	for {
 		select {
@@ -97,6 +98,19 @@ func (r *Runtime) Exec(ctx context.Context, id string, opts container.ExecOption
 			return -1, fmt.Errorf("exec in %s: %w", id, ctx.Err())
 		}
 	}
+}
+
+// closeExecStdin has the shim close its own write end of the exec's stdin FIFO, without
+// which the process never reads the end of its input: a failure is retried and logged.
+func (r *Runtime) closeExecStdin(ctx context.Context, p containerd.Process, id string) {
+	var err error
+	for i := 0; i < 5; i++ {
+		if err = p.CloseIO(ctx, containerd.WithStdinCloser); err == nil || errdefs.IsNotFound(err) {
+			return
+		}
+		time.Sleep(time.Duration(i+1) * 100 * time.Millisecond)
+	}
+	r.log.Warn("exec: the process's stdin could not be closed; it may wait for input", "container", id, "exec", p.ID(), "err", err)
 }
 
 // execIO is the kubelet's end of one exec's FIFOs, a cio.IO the client hands to

@@ -296,3 +296,12 @@ func (k *Kubelet) collectGarbage(ctx context.Context, runtimePods []*container.P
 		}
 	}
 }
+
+// memoryCapacity is the node's memory in bytes (0 when unknown).
+func (k *Kubelet) memoryCapacity() int64 {
+	m, ok := k.capacity[core.ResourceMemory]
+	if !ok {
+		return 0
+	}
+	return m.Value()
+}

@@ -14,8 +14,8 @@ const (
 // resources maps a container's requests and limits to cgroup settings the way the seeds'
 // kubelet does: shares = requests.cpu * 1024 (limits.cpu when no request), quota =
 // limits.cpu * period, memory limit = limits.memory, and upstream's OOM score adjustment
-// by QoS class. Pure.
-func resources(pod *core.Pod, c *core.Container) container.Resources {
+// (oomScoreAdj) on a node of memCapacity bytes. Pure.
+func resources(pod *core.Pod, c *core.Container, memCapacity int64) container.Resources {
 	var r container.Resources
 	cpuReq, hasReq := c.Resources.Requests[core.ResourceCPU]
 	cpuLim, hasLim := c.Resources.Limits[core.ResourceCPU]
@@ -35,15 +35,33 @@ func resources(pod *core.Pod, c *core.Container) container.Resources {
 	if m, ok := c.Resources.Limits[core.ResourceMemory]; ok {
 		r.MemoryLimit = m.Value()
 	}
+	r.OOMScoreAdj = oomScoreAdj(pod, c, memCapacity)
+	return r
+}
+
+// OOM score adjustments of upstream's kubelet: Guaranteed containers are killed last,
+// BestEffort first.
+const (
+	guaranteedOOMScoreAdj = -997
+	bestEffortOOMScoreAdj = 1000
+)
+
+// oomScoreAdj is a container's OOM score adjustment: by QoS class, and for a Burstable one
+// 1000 less its memory request's thousandths of the node's memory, kept between those of
+// Guaranteed and BestEffort containers (3..999), so that the more memory a container asked
+// for the later it is killed. Pure.
+func oomScoreAdj(pod *core.Pod, c *core.Container, memCapacity int64) int {
 	switch qosClass(&pod.Spec) {
 	case core.PodQOSGuaranteed:
-		r.OOMScoreAdj = -997
+		return guaranteedOOMScoreAdj
 	case core.PodQOSBestEffort:
-		r.OOMScoreAdj = 1000
-	default:
-		r.OOMScoreAdj = 500
+		return bestEffortOOMScoreAdj
 	}
-	return r
+	adj := int64(bestEffortOOMScoreAdj - 1)
+	if req, ok := c.Resources.Requests[core.ResourceMemory]; ok && memCapacity > 0 {
+		adj = 1000 - 1000*req.Value()/memCapacity
+	}
+	return int(min(max(adj, 1000+guaranteedOOMScoreAdj), bestEffortOOMScoreAdj-1))
 }
 
 // podCgroup is the pod level of the cgroup tree, as upstream's kubelet sets it: the QoS

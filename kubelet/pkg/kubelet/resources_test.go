@@ -47,3 +47,30 @@ func TestPodCgroup(t *testing.T) {
 		})
 	}
 }
+
+func TestOOMScoreAdj(t *testing.T) {
+	const capacity = 8 << 30
+	c := func(req, lim core.ResourceList) core.Container {
+		return core.Container{Name: "c", Resources: core.ResourceRequirements{Requests: req, Limits: lim}}
+	}
+	mem := func(q string) core.ResourceList { return core.ResourceList{core.ResourceMemory: resource.MustParse(q)} }
+	for _, tc := range []struct {
+		name string
+		c    core.Container
+		want int
+	}{
+		{"guaranteed", c(nil, core.ResourceList{core.ResourceCPU: resource.MustParse("1"), core.ResourceMemory: resource.MustParse("1Gi")}), -997},
+		{"best effort", c(nil, nil), 1000},
+		{"burstable, a quarter of the node", c(mem("2Gi"), nil), 750},
+		{"burstable, no memory request", c(core.ResourceList{core.ResourceCPU: resource.MustParse("100m")}, nil), 999},
+		{"burstable, a tiny request", c(mem("1Mi"), nil), 999},
+		{"burstable, more than the node", c(mem("16Gi"), nil), 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pod := &core.Pod{Spec: core.PodSpec{Containers: []core.Container{tc.c}}}
+			if got := oomScoreAdj(pod, &pod.Spec.Containers[0], capacity); got != tc.want {
+				t.Errorf("oomScoreAdj = %d, want %d", got, tc.want)
+			}
+		})
+	}
+}

@@ -229,7 +229,7 @@ func (k *Kubelet) startOrBackoff(ctx context.Context, w *worker, pod *core.Pod, 
 		Pod:    podRef(pod), SandboxID: rs.Sandbox.ID, Name: c.Name, Attempt: attempt, Image: ref,
 		Command: expandAll(c.Command, env), Args: expandAll(c.Args, env), WorkingDir: c.WorkingDir, Env: env,
 		LogPath:   LogPath(k.opts.RootDir, pod.UID, c.Name, attempt),
-		Resources: resources(pod, c), TerminationMessagePath: c.TerminationMessagePath,
+		Resources: resources(pod, c, k.memoryCapacity()), TerminationMessagePath: c.TerminationMessagePath,
 		HostNetwork: pod.Spec.HostNetwork,
 	}
 	if cfg.TerminationMessagePath == "" {
