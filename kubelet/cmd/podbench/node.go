@@ -15,12 +15,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/containerd/containerd"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"seven.dev/api/client"
 	"seven.dev/api/core"
-	"seven.dev/kubelet/pkg/containerdrt"
+	"seven.dev/kubelet/internal/privatecontainerd"
 	"seven.dev/kubelet/pkg/images"
 )
 
@@ -89,7 +88,7 @@ func startNode(ctx context.Context, o options) (*node, error) {
 		return n, err
 	}
 	// The kubelet stops before containerd's leftovers are cleaned and containerd stops.
-	n.stops = append(n.stops, func() { n.cleanupNamespace() }, stop)
+	n.stops = append(n.stops, stop)
 	return n, n.waitReady(ctx, 60*time.Second)
 }
 
@@ -162,49 +161,17 @@ func start(dir, bin string, args ...string) (func(), error) {
 }
 
 func (n *node) startContainerd(ctx context.Context) error {
-	for _, b := range []string{"containerd", "containerd-shim-runc-v2", "runc"} {
-		if _, err := exec.LookPath(b); err != nil {
-			return fmt.Errorf("needs %s (deploy/install-deps.sh installs it): %w", b, err)
-		}
-	}
-	cfg := fmt.Sprintf("version = 2\nroot = %q\nstate = %q\ndisabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n"+
-		"[grpc]\n  address = %q\n[ttrpc]\n  address = %q\n[plugins.\"io.containerd.internal.v1.opt\"]\n  path = %q\n",
-		filepath.Join(n.dir, "root"), filepath.Join(n.dir, "state"), n.sock, n.sock+".ttrpc", filepath.Join(n.dir, "opt"))
-	cfgPath := filepath.Join(n.dir, "containerd.toml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
-		return err
-	}
-	stop, err := start(n.dir, "containerd", "--config", cfgPath)
+	d, err := privatecontainerd.Start(ctx, n.dir)
 	if err != nil {
 		return err
 	}
-	n.stops = append(n.stops, stop)
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	for {
-		if c, err := containerd.New(n.sock, containerd.WithTimeout(time.Second)); err == nil {
-			_, verr := c.Version(ctx)
-			c.Close()
-			if verr == nil {
-				return nil
-			}
+	n.sock = d.Socket
+	n.stops = append(n.stops, func() {
+		if err := d.Stop(n.ns); err != nil {
+			fmt.Fprintln(os.Stderr, "podbench: cleanup:", err)
 		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("containerd did not come up (see %s/containerd.log): %w", n.dir, ctx.Err())
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-}
-
-// cleanupNamespace kills and removes every task and container the kubelet left, and the
-// pods' cgroups.
-func (n *node) cleanupNamespace() {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := containerdrt.Purge(ctx, n.sock, n.ns); err != nil {
-		fmt.Fprintln(os.Stderr, "podbench: cleanup:", err)
-	}
+	})
+	return nil
 }
 
 // removeDir unmounts what is still mounted under dir (nothing, normally) and removes it.

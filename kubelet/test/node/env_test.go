@@ -14,14 +14,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/containerd/containerd"
-
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/vishvananda/netlink"
 
 	"seven.dev/api/apiservertest"
 	"seven.dev/api/client"
 	"seven.dev/api/core"
+	"seven.dev/kubelet/internal/privatecontainerd"
 	"seven.dev/kubelet/pkg/containerdrt"
 	"seven.dev/kubelet/pkg/images"
 	"seven.dev/kubelet/pkg/kubelet"
@@ -83,77 +82,27 @@ func requireNode(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("node tests need root")
 	}
-	for _, b := range []string{"containerd", "runc", "containerd-shim-runc-v2"} {
-		if _, err := exec.LookPath(b); err != nil {
-			t.Skipf("node tests need %s", b)
-		}
+	if b := privatecontainerd.Missing(); b != "" {
+		t.Skipf("node tests need %s", b)
 	}
 	if _, err := os.Stat("/bin/busybox"); err != nil {
 		t.Skip("node tests need /bin/busybox (busybox-static)")
 	}
 }
 
+// startContainerd runs a containerd of its own under dir and returns its socket; cleanup
+// removes the namespace's containers and cgroups and stops it.
 func startContainerd(t *testing.T, dir, ns string) string {
-	sock := filepath.Join(dir, "c.sock")
-	cfg := fmt.Sprintf(`version = 2
-root = %q
-state = %q
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = %q
-[ttrpc]
-  address = %q
-[plugins."io.containerd.internal.v1.opt"]
-  path = %q
-`, filepath.Join(dir, "root"), filepath.Join(dir, "state"), sock, sock+".ttrpc", filepath.Join(dir, "opt"))
-	cfgPath := filepath.Join(dir, "config.toml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	logf, _ := os.Create(filepath.Join(dir, "containerd.log"))
-	cmd := exec.Command("containerd", "--config", cfgPath)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	d, err := privatecontainerd.Start(context.Background(), dir)
+	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		cleanupNamespace(sock, ns)
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		logf.Close()
-		for _, ctrl := range []string{"cpu", "memory", "pids", "blkio", "cpuset", "devices", "freezer", "cpuacct", "systemd", ""} {
-			_ = os.Remove(filepath.Join("/sys/fs/cgroup", ctrl, "seven", ns))
-			_ = os.Remove(filepath.Join("/sys/fs/cgroup", ctrl, "seven")) // only when empty
+		if err := d.Stop(ns); err != nil {
+			t.Log(err)
 		}
 	})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if c, err := containerd.New(sock, containerd.WithTimeout(time.Second)); err == nil {
-			_, verr := c.Version(context.Background())
-			c.Close()
-			if verr == nil {
-				return sock
-			}
-		}
-		if time.Now().After(deadline) {
-			data, _ := os.ReadFile(filepath.Join(dir, "containerd.log"))
-			t.Fatalf("containerd did not come up: %s", data)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// cleanupNamespace kills and removes every task and container of ns, and their cgroups.
-func cleanupNamespace(sock, ns string) {
-	_ = containerdrt.Purge(context.Background(), sock, ns)
+	return d.Socket
 }
 
 func newEnv(t *testing.T) *env {

@@ -3,21 +3,18 @@ package registry_test
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/containerd/containerd"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"seven.dev/api/apiservertest"
 	"seven.dev/api/client"
+	"seven.dev/kubelet/internal/privatecontainerd"
 	"seven.dev/kubelet/pkg/containerdrt"
 	"seven.dev/kubelet/pkg/images"
 	"seven.dev/kubelet/pkg/kubelet"
@@ -36,10 +33,8 @@ func requireNode(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("registry test needs root")
 	}
-	for _, b := range []string{"containerd", "runc", "containerd-shim-runc-v2"} {
-		if _, err := exec.LookPath(b); err != nil {
-			t.Skipf("registry test needs %s", b)
-		}
+	if b := privatecontainerd.Missing(); b != "" {
+		t.Skipf("registry test needs %s", b)
 	}
 	if _, err := os.Stat("/bin/busybox"); err != nil {
 		t.Skip("registry test needs /bin/busybox (busybox-static)")
@@ -47,63 +42,18 @@ func requireNode(t *testing.T) {
 }
 
 // startContainerd runs a containerd of its own under dir and returns its socket; cleanup
-// removes the namespace's containers, stops it and removes the cgroups it left.
+// removes the namespace's containers and cgroups and stops it.
 func startContainerd(t *testing.T, dir, ns string) string {
-	sock := filepath.Join(dir, "c.sock")
-	cfg := fmt.Sprintf("version = 2\nroot = %q\nstate = %q\ndisabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n"+
-		"[grpc]\n  address = %q\n[ttrpc]\n  address = %q\n[plugins.\"io.containerd.internal.v1.opt\"]\n  path = %q\n",
-		filepath.Join(dir, "root"), filepath.Join(dir, "state"), sock, sock+".ttrpc", filepath.Join(dir, "opt"))
-	cfgPath := filepath.Join(dir, "config.toml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	logf, err := os.Create(filepath.Join(dir, "containerd.log"))
+	d, err := privatecontainerd.Start(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("containerd", "--config", cfgPath)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(func() {
-		cleanupNamespace(sock, ns)
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		logf.Close()
-		for _, ctrl := range []string{"cpu", "memory", "pids", "blkio", "cpuset", "devices", "freezer", "cpuacct", "systemd", "unified", ""} {
-			removeCgroupTree(filepath.Join("/sys/fs/cgroup", ctrl, "seven", ns))
-			_ = os.Remove(filepath.Join("/sys/fs/cgroup", ctrl, "seven")) // only when empty
+		if err := d.Stop(ns); err != nil {
+			t.Log(err)
 		}
 	})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if c, err := containerd.New(sock, containerd.WithTimeout(time.Second)); err == nil {
-			_, verr := c.Version(context.Background())
-			c.Close()
-			if verr == nil {
-				return sock
-			}
-		}
-		if time.Now().After(deadline) {
-			data, _ := os.ReadFile(filepath.Join(dir, "containerd.log"))
-			t.Fatalf("containerd did not come up: %s", data)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// cleanupNamespace kills and removes every task and container of ns, and their cgroups.
-func cleanupNamespace(sock, ns string) {
-	_ = containerdrt.Purge(context.Background(), sock, ns)
+	return d.Socket
 }
 
 // newEnv starts containerd, an API server and a kubelet that treats registry as insecure and
@@ -152,18 +102,4 @@ func newEnv(t *testing.T, registry string) *env {
 	wg.Go(func() { _ = k.Run(ctx) })
 	t.Cleanup(func() { cancel(); wg.Wait(); _ = e.rt.Close() })
 	return e
-}
-
-// removeCgroupTree removes a cgroup and the (empty) cgroups below it, deepest first.
-func removeCgroupTree(dir string) {
-	var dirs []string
-	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.IsDir() {
-			dirs = append(dirs, p)
-		}
-		return nil
-	})
-	for i := len(dirs) - 1; i >= 0; i-- {
-		_ = os.Remove(dirs[i])
-	}
 }
