@@ -29,6 +29,9 @@ import (
 //	flood N            N lines on stdout, one message each, then exits with code 3
 //	resize N           prints each of the first N terminal sizes as WxH
 //	fail               ends with a Failure status that is not an exit code
+// startDelay is how long the fake takes to "start" a command after the upgrade.
+const startDelay = 100 * time.Millisecond
+
 type fakeKubelet struct {
 	t         *testing.T
 	protocols []string
@@ -121,6 +124,11 @@ func (f *fakeKubelet) serveExec(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 
+	// A real kubelet answers after starting the process in containerd, tens of milliseconds
+	// after the upgrade. Upstream kubectl 1.32 (client-go) starts reading the connection
+	// before it has registered its streams and drops what comes in that window, its exit
+	// status included; a fake that answers at once loses output to it on a busy machine.
+	time.Sleep(startDelay)
 	status := f.run(s, parts[3], q)
 	s.send(3, status)
 	s.wmu.Lock()
