@@ -29,6 +29,7 @@ import (
 //	flood N            N lines on stdout, one message each, then exits with code 3
 //	resize N           prints each of the first N terminal sizes as WxH
 //	fail               ends with a Failure status that is not an exit code
+//
 // startDelay is how long the fake takes to "start" a command after the upgrade.
 const startDelay = 100 * time.Millisecond
 
