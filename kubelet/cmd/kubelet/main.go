@@ -43,6 +43,8 @@ type flags struct {
 	logMaxSize                                                                                   int64
 	logMaxFiles                                                                                  int
 	containerLogger                                                                              string
+	imageGCHigh, imageGCLow                                                                      int
+	imageMinAge                                                                                  time.Duration
 }
 
 func main() {
@@ -92,6 +94,9 @@ func run() error {
 	fs.StringVar(&f.clusterDomain, "cluster-domain", "", "the cluster's DNS domain (search paths)")
 	fs.Int64Var(&f.logMaxSize, "container-log-max-size", 10<<20, "bytes of a container log file before it is rotated")
 	fs.IntVar(&f.logMaxFiles, "container-log-max-files", 5, "log files kept per container, the current one included")
+	fs.IntVar(&f.imageGCHigh, "image-gc-high-threshold", 85, "percent of the image file system in use above which unused images are removed")
+	fs.IntVar(&f.imageGCLow, "image-gc-low-threshold", 80, "percent of the image file system in use that image garbage collection frees down to")
+	fs.DurationVar(&f.imageMinAge, "minimum-image-ttl-duration", 2*time.Minute, "how long an unused image is kept at least before it may be removed")
 	fs.StringVar(&f.containerLogger, "container-logger", "", "the program containerd's shim runs to write each container's log (default: "+loggerName+" next to the kubelet binary, else the kubelet binary itself)")
 	fs.IntVar(&f.v, "v", 0, "log verbosity")
 	fs.BoolVar(&f.toStderr, "logtostderr", true, "log to stderr")
@@ -142,6 +147,12 @@ func run() error {
 		}
 		labels[k] = v
 	}
+	if f.imageGCHigh < 1 || f.imageGCHigh > 100 || f.imageGCLow < 1 || f.imageGCLow > f.imageGCHigh {
+		return fmt.Errorf("--image-gc-low-threshold (%d) and --image-gc-high-threshold (%d) must satisfy 1 <= low <= high <= 100", f.imageGCLow, f.imageGCHigh)
+	}
+	if f.imageMinAge < 0 {
+		return fmt.Errorf("--minimum-image-ttl-duration must not be negative")
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
@@ -149,6 +160,10 @@ func run() error {
 		NodeName: name, NodeIP: f.nodeIP, Labels: labels, RootDir: f.rootDir, PodInfraImage: f.infraImage,
 		StatusUpdateFrequency: f.statusFreq, BackoffBase: f.backoffBase, Logger: log,
 		ClusterDNS: f.clusterDNS, ClusterDomain: f.clusterDomain,
+		ImageGCHighThresholdPercent: f.imageGCHigh, ImageGCLowThresholdPercent: f.imageGCLow, ImageMinimumGCAge: f.imageMinAge,
+	}
+	if f.imageMinAge == 0 {
+		opts.ImageMinimumGCAge = -1 // no minimum (zero in Options is the default)
 	}
 	if f.healthzPort > 0 {
 		opts.HealthzAddr = fmt.Sprintf("%s:%d", f.healthzAddr, f.healthzPort)

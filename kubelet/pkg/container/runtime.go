@@ -194,6 +194,26 @@ type ImageOptions struct {
 	Credentials map[string]Auth
 }
 
+// Image is an image a runtime holds: every name it has locally, one ID (repo@digest, as
+// ContainerStatus.ImageRef) and its size on disk (its content; snapshots may add to it).
+type Image struct {
+	ID    string
+	Names []string
+	Size  int64
+}
+
+// ImageService is what a runtime offers for image garbage collection; runtimes without
+// images (the hollow one) do not implement it.
+type ImageService interface {
+	// ListImages returns the runtime's images, one per ID.
+	ListImages(ctx context.Context) ([]Image, error)
+	// RemoveImage removes every name of the image id and waits until its unused content
+	// and snapshots are gone.
+	RemoveImage(ctx context.Context, id string) error
+	// ImageFsStats reports the size and free bytes of the file system holding the images.
+	ImageFsStats(ctx context.Context) (capacity, available uint64, err error)
+}
+
 // Runtime runs pod sandboxes and containers. Every method is safe for concurrent use.
 type Runtime interface {
 	// Version names the runtime, as NodeSystemInfo.containerRuntimeVersion ("containerd://1.6.20").

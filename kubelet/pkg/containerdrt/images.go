@@ -13,9 +13,11 @@ import (
 
 	"github.com/containerd/containerd"
 	"github.com/containerd/containerd/errdefs"
+	"github.com/containerd/containerd/images"
 	"github.com/containerd/containerd/remotes"
 	"github.com/containerd/containerd/remotes/docker"
 	refdocker "github.com/distribution/reference"
+	"golang.org/x/sys/unix"
 
 	"seven.dev/api/core"
 	"seven.dev/kubelet/pkg/container"
@@ -167,4 +169,83 @@ func (r *Runtime) ImportFile(ctx context.Context, path string) ([]string, error)
 		names = append(names, im.Name)
 	}
 	return names, nil
+}
+
+var _ container.ImageService = (*Runtime)(nil)
+
+// ListImages implements container.ImageService: the namespace's images grouped by ID, with
+// the size of their content.
+func (r *Runtime) ListImages(ctx context.Context) ([]container.Image, error) {
+	ctx = r.ns(ctx)
+	imgs, err := r.client.ListImages(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list images: %w", err)
+	}
+	byID := map[string]*container.Image{}
+	var order []string
+	for _, img := range imgs {
+		id := imageID(img)
+		ci := byID[id]
+		if ci == nil {
+			ci = &container.Image{ID: id}
+			if size, err := img.Size(ctx); err == nil {
+				ci.Size = size
+			}
+			byID[id] = ci
+			order = append(order, id)
+		}
+		ci.Names = append(ci.Names, img.Name())
+	}
+	out := make([]container.Image, 0, len(order))
+	for _, id := range order {
+		slices.Sort(byID[id].Names)
+		out = append(out, *byID[id])
+	}
+	return out, nil
+}
+
+// RemoveImage implements container.ImageService: it deletes every name with ID id, the last
+// one synchronously (containerd's garbage collection then removes the content and
+// snapshots no other image or container holds).
+func (r *Runtime) RemoveImage(ctx context.Context, id string) error {
+	ctx = r.ns(ctx)
+	imgs, err := r.client.ListImages(ctx)
+	if err != nil {
+		return fmt.Errorf("list images: %w", err)
+	}
+	var names []string
+	for _, img := range imgs {
+		if imageID(img) == id {
+			names = append(names, img.Name())
+		}
+	}
+	for i, name := range names {
+		var opts []images.DeleteOpt
+		if i == len(names)-1 {
+			opts = append(opts, images.SynchronousDelete())
+		}
+		if err := r.client.ImageService().Delete(ctx, name, opts...); err != nil && !errdefs.IsNotFound(err) {
+			return fmt.Errorf("remove image %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// ImageFsStats implements container.ImageService for the file system of the snapshotter's
+// root (where unpacked images take their room), as containerd exports it.
+func (r *Runtime) ImageFsStats(ctx context.Context) (uint64, uint64, error) {
+	resp, err := r.client.IntrospectionService().Plugins(r.ns(ctx), []string{
+		fmt.Sprintf("type==%s,id==%s", "io.containerd.snapshotter.v1", r.opts.Snapshotter)})
+	if err != nil {
+		return 0, 0, fmt.Errorf("snapshotter %s: %w", r.opts.Snapshotter, err)
+	}
+	if len(resp.Plugins) == 0 || resp.Plugins[0].Exports["root"] == "" {
+		return 0, 0, fmt.Errorf("snapshotter %s does not say where its root is", r.opts.Snapshotter)
+	}
+	var st unix.Statfs_t
+	root := resp.Plugins[0].Exports["root"]
+	if err := unix.Statfs(root, &st); err != nil {
+		return 0, 0, fmt.Errorf("statfs %s: %w", root, err)
+	}
+	return st.Blocks * uint64(st.Bsize), st.Bavail * uint64(st.Bsize), nil
 }

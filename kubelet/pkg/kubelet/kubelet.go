@@ -22,6 +22,7 @@ import (
 
 // Kubelet runs the pods bound to one node. Build it with New and start it with Run.
 type Kubelet struct {
+	imageGC  *imageGC // nil without an ImageService runtime or with image GC off
 	opts     Options
 	c        *client.Client
 	rt       container.Runtime
@@ -73,6 +74,10 @@ func New(c *client.Client, opts Options) (*Kubelet, error) {
 	k.capacity = opts.Capacity
 	if k.capacity == nil {
 		k.capacity = MachineCapacity(opts.RootDir)
+	}
+	if is, ok := opts.Runtime.(container.ImageService); ok && opts.ImageGCPeriod > 0 {
+		k.imageGC = &imageGC{images: is, keep: normalizeImage(opts.PodInfraImage),
+			first: map[string]time.Time{}, used: map[string]time.Time{}}
 	}
 	if !opts.NoEvents {
 		k.rec = record.NewRecorder(record.SinkFor(c), core.EventSource{Component: "kubelet", Host: opts.NodeName}, record.Options{Logger: k.log})
@@ -157,6 +162,10 @@ func (k *Kubelet) Run(ctx context.Context) error {
 	if k.opts.HousekeepingInterval > 0 {
 		bg.Add(1)
 		go func() { defer bg.Done(); k.housekeeping(ctx) }()
+	}
+	if k.imageGC != nil {
+		bg.Add(1)
+		go func() { defer bg.Done(); k.imageGarbageCollection(ctx) }()
 	}
 	<-ctx.Done()
 	k.wg.Wait()

@@ -44,6 +44,16 @@ type Options struct {
 	// HousekeepingInterval is how often networks and volumes of pods that are gone are
 	// garbage-collected; default 30 s, negative means only at start.
 	HousekeepingInterval time.Duration
+	// ImageGCHighThresholdPercent and ImageGCLowThresholdPercent: above the high share of
+	// the image file system in use, unused images are removed down to the low share
+	// (--image-gc-high-threshold, --image-gc-low-threshold); defaults 85 and 80.
+	ImageGCHighThresholdPercent, ImageGCLowThresholdPercent int
+	// ImageMinimumGCAge is how long an image is kept at least after it was first seen
+	// (--minimum-image-ttl-duration); default 2 min, negative for no minimum.
+	ImageMinimumGCAge time.Duration
+	// ImageGCPeriod is how often image garbage collection runs; default 5 min, negative
+	// turns it off. It runs only on runtimes that implement container.ImageService.
+	ImageGCPeriod time.Duration
 	// Capacity, when set, replaces the machine's measured capacity (hollow nodes).
 	Capacity core.ResourceList
 	// NoServiceEnv skips the service informer and the <SVC>_SERVICE_HOST variables
@@ -99,6 +109,18 @@ func (o *Options) defaults() {
 	}
 	if o.ResyncInterval == 0 {
 		o.ResyncInterval = 10 * time.Second
+	}
+	if o.ImageGCHighThresholdPercent <= 0 {
+		o.ImageGCHighThresholdPercent = 85
+	}
+	if o.ImageGCLowThresholdPercent <= 0 {
+		o.ImageGCLowThresholdPercent = 80
+	}
+	if o.ImageMinimumGCAge == 0 {
+		o.ImageMinimumGCAge = 2 * time.Minute
+	}
+	if o.ImageGCPeriod == 0 {
+		o.ImageGCPeriod = 5 * time.Minute
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()

@@ -31,6 +31,7 @@ import (
 const nodeName = "node-test"
 
 type env struct {
+	imageGC bool // the kubelet removes every unused image, every second
 	t       *testing.T
 	dir     string
 	sock    string
@@ -163,12 +164,17 @@ func (e *env) start() {
 	if e.net, err = bridge.New(cfg, filepath.Join(e.rootDir, "network"), nil); err != nil {
 		e.t.Fatal(err)
 	}
-	k, err := kubelet.New(e.c, kubelet.Options{
+	opts := kubelet.Options{
 		NodeName: nodeName, NodeIP: "127.0.0.1", RootDir: e.rootDir, Runtime: rt, Network: e.net,
 		ServerAddr:  fmt.Sprintf("127.0.0.1:%d", kubeletPort),
 		BackoffBase: time.Second, ResyncInterval: time.Second, StatusUpdateFrequency: 2 * time.Second,
-		HousekeepingInterval: 2 * time.Second,
-	})
+		HousekeepingInterval: 2 * time.Second, ImageGCPeriod: -1,
+	}
+	if e.imageGC {
+		// Every second, above 1% of the disk in use, down to 1%: removes every unused image.
+		opts.ImageGCPeriod, opts.ImageGCHighThresholdPercent, opts.ImageGCLowThresholdPercent, opts.ImageMinimumGCAge = time.Second, 1, 1, -1
+	}
+	k, err := kubelet.New(e.c, opts)
 	if err != nil {
 		e.t.Fatal(err)
 	}
