@@ -159,26 +159,6 @@ func (k *Kubelet) imageGCOnce(ctx context.Context, pods []*container.PodStatus) 
 	return nil
 }
 
-// imageGarbageCollection runs imageGCOnce every ImageGCPeriod.
-func (k *Kubelet) imageGarbageCollection(ctx context.Context) {
-	t := time.NewTicker(k.opts.ImageGCPeriod)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		pods, err := k.rt.ListPods(ctx)
-		if err != nil {
-			continue
-		}
-		if err := k.imageGCOnce(ctx, pods); err != nil && ctx.Err() == nil {
-			k.log.Warn("image garbage collection", "err", err)
-		}
-	}
-}
-
 // nodeEvent records an event about the node.
 func (k *Kubelet) nodeEvent(typ, reason, message string) {
 	if typ == core.EventTypeWarning {

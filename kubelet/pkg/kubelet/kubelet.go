@@ -161,11 +161,19 @@ func (k *Kubelet) Run(ctx context.Context) error {
 	k.cleanupOrphans(ctx)
 	if k.opts.HousekeepingInterval > 0 {
 		bg.Add(1)
-		go func() { defer bg.Done(); k.housekeeping(ctx) }()
+		// Networks and volumes of pods that are gone.
+		go func() { defer bg.Done(); k.withPodsEvery(ctx, k.opts.HousekeepingInterval, k.collectGarbage) }()
 	}
 	if k.imageGC != nil {
 		bg.Add(1)
-		go func() { defer bg.Done(); k.imageGarbageCollection(ctx) }()
+		go func() {
+			defer bg.Done()
+			k.withPodsEvery(ctx, k.opts.ImageGCPeriod, func(ctx context.Context, pods []*container.PodStatus) {
+				if err := k.imageGCOnce(ctx, pods); err != nil && ctx.Err() == nil {
+					k.log.Warn("image garbage collection", "err", err)
+				}
+			})
+		}()
 	}
 	<-ctx.Done()
 	k.wg.Wait()
@@ -255,10 +263,9 @@ func (k *Kubelet) runningCounts() (pods, containers int) {
 	return pods, containers
 }
 
-// housekeeping removes, every HousekeepingInterval, the networks and volumes of pods that
-// neither the runtime, a worker nor the API knows any more (whatever left them behind).
-func (k *Kubelet) housekeeping(ctx context.Context) {
-	t := time.NewTicker(k.opts.HousekeepingInterval)
+// withPodsEvery calls fn with the runtime's pods every d until ctx ends.
+func (k *Kubelet) withPodsEvery(ctx context.Context, d time.Duration, fn func(context.Context, []*container.PodStatus)) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
@@ -266,11 +273,9 @@ func (k *Kubelet) housekeeping(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		pods, err := k.rt.ListPods(ctx)
-		if err != nil {
-			continue
+		if pods, err := k.rt.ListPods(ctx); err == nil {
+			fn(ctx, pods)
 		}
-		k.collectGarbage(ctx, pods)
 	}
 }
 
