@@ -193,3 +193,62 @@ func normalizeImage(ref string) string {
 	}
 	return name + suffix
 }
+
+// Node status images, as upstream reports them.
+const (
+	maxNodeImages      = 50               // --node-status-max-images's default
+	nodeImagesLifetime = 30 * time.Second // how long a listing serves
+)
+
+// nodeImages is the node's status.images: the largest images, each named by its digest
+// reference and its tags, from a listing at most nodeImagesLifetime old (listed again
+// sooner after a pull, or while the last listing was empty).
+type nodeImages struct {
+	images container.ImageService
+
+	mu   sync.Mutex
+	at   time.Time
+	list []core.ContainerImage
+}
+
+func (n *nodeImages) get(ctx context.Context, now time.Time) []core.ContainerImage {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if len(n.list) > 0 && now.Sub(n.at) < nodeImagesLifetime {
+		return n.list
+	}
+	imgs, err := n.images.ListImages(ctx)
+	if err != nil {
+		return n.list // the last good listing
+	}
+	n.list, n.at = statusImages(imgs, maxNodeImages), now
+	return n.list
+}
+
+// invalidate makes the next get list the images again.
+func (n *nodeImages) invalidate() {
+	n.mu.Lock()
+	n.at = time.Time{}
+	n.mu.Unlock()
+}
+
+// statusImages turns images into status.images: largest first, at most max, each named by
+// its ID (repo@digest) and then its tags. Pure.
+func statusImages(imgs []container.Image, max int) []core.ContainerImage {
+	sorted := slices.Clone(imgs)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Size > sorted[j].Size })
+	out := []core.ContainerImage{}
+	for _, img := range sorted {
+		if len(out) == max {
+			break
+		}
+		names := []string{img.ID}
+		for _, n := range img.Names {
+			if n != img.ID {
+				names = append(names, n)
+			}
+		}
+		out = append(out, core.ContainerImage{Names: names, SizeBytes: img.Size})
+	}
+	return out
+}

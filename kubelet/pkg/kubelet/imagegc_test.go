@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"seven.dev/api/core"
 	"seven.dev/kubelet/pkg/container"
 )
 
@@ -66,5 +67,24 @@ func TestNormalizeImage(t *testing.T) {
 		if got := normalizeImage(in); got != want {
 			t.Errorf("normalizeImage(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestStatusImages(t *testing.T) {
+	imgs := []container.Image{
+		{ID: "docker.io/library/busybox@sha256:b", Names: []string{"docker.io/library/busybox:1.36", "docker.io/library/busybox:latest"}, Size: 2 << 20},
+		{ID: "docker.io/library/redis@sha256:r", Names: []string{"docker.io/library/redis:7"}, Size: 40 << 20},
+		{ID: "seven.dev/pause@sha256:p", Names: []string{"seven.dev/pause:latest"}, Size: 1 << 20},
+	}
+	got := statusImages(imgs, 2)
+	want := []core.ContainerImage{
+		{Names: []string{"docker.io/library/redis@sha256:r", "docker.io/library/redis:7"}, SizeBytes: 40 << 20},
+		{Names: []string{"docker.io/library/busybox@sha256:b", "docker.io/library/busybox:1.36", "docker.io/library/busybox:latest"}, SizeBytes: 2 << 20},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("statusImages = %+v\nwant %+v", got, want)
+	}
+	if got := statusImages(nil, 50); got == nil || len(got) != 0 {
+		t.Errorf("no images: %#v, want an empty list", got)
 	}
 }

@@ -22,20 +22,21 @@ import (
 
 // Kubelet runs the pods bound to one node. Build it with New and start it with Run.
 type Kubelet struct {
-	imageGC  *imageGC // nil without an ImageService runtime or with image GC off
-	opts     Options
-	c        *client.Client
-	rt       container.Runtime
-	net      network.Plugin
-	volumes  *volume.Manager
-	log      *slog.Logger
-	rec      *record.Recorder
-	pods     *informer.Informer[*core.Pod]
-	services *informer.Informer[*core.Service]
-	backoff  *backoff
-	metrics  *Metrics
-	capacity core.ResourceList
-	nodeIP   string
+	imageGC    *imageGC    // nil without an ImageService runtime or with image GC off
+	nodeImages *nodeImages // nil without an ImageService runtime
+	opts       Options
+	c          *client.Client
+	rt         container.Runtime
+	net        network.Plugin
+	volumes    *volume.Manager
+	log        *slog.Logger
+	rec        *record.Recorder
+	pods       *informer.Informer[*core.Pod]
+	services   *informer.Informer[*core.Service]
+	backoff    *backoff
+	metrics    *Metrics
+	capacity   core.ResourceList
+	nodeIP     string
 
 	mu      sync.Mutex
 	node    *core.Node
@@ -75,9 +76,12 @@ func New(c *client.Client, opts Options) (*Kubelet, error) {
 	if k.capacity == nil {
 		k.capacity = MachineCapacity(opts.RootDir)
 	}
-	if is, ok := opts.Runtime.(container.ImageService); ok && opts.ImageGCPeriod > 0 {
-		k.imageGC = &imageGC{images: is, keep: normalizeImage(opts.PodInfraImage),
-			first: map[string]time.Time{}, used: map[string]time.Time{}}
+	if is, ok := opts.Runtime.(container.ImageService); ok {
+		k.nodeImages = &nodeImages{images: is}
+		if opts.ImageGCPeriod > 0 {
+			k.imageGC = &imageGC{images: is, keep: normalizeImage(opts.PodInfraImage),
+				first: map[string]time.Time{}, used: map[string]time.Time{}}
+		}
 	}
 	if !opts.NoEvents {
 		k.rec = record.NewRecorder(record.SinkFor(c), core.EventSource{Component: "kubelet", Host: opts.NodeName}, record.Options{Logger: k.log})

@@ -88,6 +88,9 @@ func (k *Kubelet) fillStatus(ctx context.Context, n *core.Node) {
 		disk = diskFreePercent(k.opts.RootDir)
 	}
 	n.Status.Conditions = nodeConditions(n.Status.Conditions, time.Now(), mem, disk)
+	if k.nodeImages != nil {
+		n.Status.Images = k.nodeImages.get(ctx, time.Now())
+	}
 }
 
 // registerNode creates the Node, or brings an existing one up to date.

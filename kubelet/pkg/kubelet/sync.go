@@ -307,6 +307,9 @@ func (k *Kubelet) pullImage(ctx context.Context, pod *core.Pod, c *core.Containe
 	}
 	k.backoff.Reset(key)
 	if pulled {
+		if k.nodeImages != nil {
+			k.nodeImages.invalidate()
+		}
 		d := time.Since(t0).Round(time.Millisecond)
 		k.event(pod, core.EventTypeNormal, "Pulled", "Successfully pulled image %q in %s (%s including waiting)", c.Image, d, d)
 	} else {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,6 +25,28 @@ func TestImageGC(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.waitPod(t, "user", 30*time.Second, running)
+
+	// The node's status lists its images, busybox among them with its digest and size.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		n, err := client.Nodes(e.c).Get(ctx, "", nodeName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, img := range n.Status.Images {
+			if slices.Contains(img.Names, "docker.io/library/busybox:latest") && img.SizeBytes > 0 && strings.Contains(img.Names[0], "@sha256:") {
+				found = true
+			}
+		}
+		if found {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("node status images lack busybox: %+v", n.Status.Images)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 
 	bb, err := images.Busybox("/bin/busybox")
 	if err != nil {
@@ -54,7 +77,7 @@ func TestImageGC(t *testing.T) {
 	e.stop()
 	e.imageGC = true
 	e.start()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline = time.Now().Add(30 * time.Second)
 	for slices.Contains(names(), "docker.io/seven/unused:v1") {
 		if time.Now().After(deadline) {
 			t.Fatalf("unused image not removed in 30s: %v", names())
