@@ -33,7 +33,9 @@ func TestPodFeatures(t *testing.T) {
 	t.Run("LivenessRestarts", func(t *testing.T) {
 		// /healthz answers for 3 s, then 404s: the liveness probe fails and the
 		// container is restarted.
-		script := "mkdir -p /www && echo ok > /www/healthz && (sleep 3; rm /www/healthz) & exec httpd -f -p 8080 -h /www"
+		// (The directory is made before httpd starts: "a && b && (c) & exec httpd" would put
+		// the whole list in the background, racing httpd's chdir into /www.)
+		script := "mkdir -p /www && echo ok > /www/healthz && { (sleep 3; rm /www/healthz) & } && exec httpd -f -p 8080 -h /www"
 		p := create(bbPod("live", core.RestartPolicyAlways, core.Container{Name: "web", Command: []string{"sh", "-c", script},
 			LivenessProbe: &core.Probe{ProbeHandler: core.ProbeHandler{HTTPGet: &core.HTTPGetAction{Path: "/healthz", Port: intstr.FromInt32(8080)}},
 				InitialDelaySeconds: 1, PeriodSeconds: 1, FailureThreshold: 2}}))
