@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -59,8 +60,9 @@ func binary(t testing.TB) string {
 		}
 	}
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "apiservertest-")
-		if err != nil {
+		removeStaleBuilds()
+		dir := filepath.Join(os.TempDir(), fmt.Sprintf("apiservertest-%d", os.Getpid()))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
 			buildErr = err
 			return
 		}
@@ -74,6 +76,19 @@ func binary(t testing.TB) string {
 		t.Fatal(buildErr)
 	}
 	return builtPath
+}
+
+// removeStaleBuilds removes the build directories of test processes that have ended (a
+// process cannot remove its own: the binary is used until it exits).
+func removeStaleBuilds() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "apiservertest-*"))
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(d), "apiservertest-"))
+		if err == nil && syscall.Kill(pid, 0) != syscall.ESRCH {
+			continue // its process is still running (or is not ours to probe)
+		}
+		_ = os.RemoveAll(d)
+	}
 }
 
 func freePort(t testing.TB) int {
