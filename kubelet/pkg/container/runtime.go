@@ -3,6 +3,7 @@ package container
 import (
 	"context"
 	"errors"
+	"github.com/distribution/reference"
 	"io"
 	"time"
 
@@ -192,6 +193,17 @@ type ImageOptions struct {
 	Policy core.PullPolicy
 	// Credentials maps a registry host to its credentials (from imagePullSecrets).
 	Credentials map[string]Auth
+}
+
+// NormalizeImage names an image the way containerd stores it: "busybox" is
+// "docker.io/library/busybox:latest", "user/app:v2" is "docker.io/user/app:v2"; a reference
+// that does not parse is returned as it is.
+func NormalizeImage(image string) string {
+	named, err := reference.ParseDockerRef(image)
+	if err != nil {
+		return image
+	}
+	return named.String()
 }
 
 // Image is an image a runtime holds: every name it has locally, one ID (repo@digest, as

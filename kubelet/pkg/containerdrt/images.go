@@ -23,16 +23,6 @@ import (
 	"seven.dev/kubelet/pkg/container"
 )
 
-// normalize turns "busybox" into "docker.io/library/busybox:latest", as containerd names
-// images.
-func normalize(image string) string {
-	named, err := refdocker.ParseDockerRef(image)
-	if err != nil {
-		return image
-	}
-	return named.String()
-}
-
 // imageID is upstream's imageID for containerd: repo@digest.
 func imageID(img containerd.Image) string {
 	named, err := refdocker.ParseNormalizedNamed(img.Name())
@@ -45,7 +35,7 @@ func imageID(img containerd.Image) string {
 // EnsureImage implements container.Runtime.
 func (r *Runtime) EnsureImage(ctx context.Context, image string, opts container.ImageOptions) (string, string, bool, error) {
 	ctx = r.ns(ctx)
-	name := normalize(image)
+	name := container.NormalizeImage(image)
 	if opts.Policy != core.PullAlways {
 		img, err := r.image(ctx, name)
 		if err == nil {

@@ -73,7 +73,7 @@ const shimGroup = "io.containerd.runc.v2.group"
 // RunSandbox implements container.Runtime.
 func (r *Runtime) RunSandbox(ctx context.Context, cfg *container.SandboxConfig) (*container.Sandbox, error) {
 	ctx = r.ns(ctx)
-	img, err := r.image(ctx, normalize(cfg.Image))
+	img, err := r.image(ctx, container.NormalizeImage(cfg.Image))
 	if err != nil {
 		return nil, fmt.Errorf("run sandbox of pod %s: %w", cfg.Pod.UID, err)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -82,7 +81,7 @@ func (g *imageGC) records(ctx context.Context, pods []*container.PodStatus, spec
 	}
 	for _, p := range specs {
 		for _, c := range append(append([]core.Container(nil), p.Spec.InitContainers...), p.Spec.Containers...) {
-			inUse[normalizeImage(c.Image)] = true
+			inUse[container.NormalizeImage(c.Image)] = true
 		}
 	}
 	used := func(img container.Image) bool {
@@ -169,29 +168,6 @@ func (k *Kubelet) nodeEvent(typ, reason, message string) {
 		n.APIVersion, n.Kind = "v1", "Node"
 		k.rec.Event(n, typ, reason, message)
 	}
-}
-
-// normalizeImage names an image the way containerd stores it: "busybox" is
-// "docker.io/library/busybox:latest", "user/app" is "docker.io/user/app:latest", a name
-// whose first part looks like a host (a dot, a port or localhost) keeps it; no tag is
-// ":latest"; a digest stays as it is. Pure.
-func normalizeImage(ref string) string {
-	name, suffix := ref, ""
-	if i := strings.Index(ref, "@"); i >= 0 {
-		name, suffix = ref[:i], ref[i:]
-	} else if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
-		name, suffix = ref[:i], ref[i:]
-	} else {
-		suffix = ":latest"
-	}
-	first, _, hasSlash := strings.Cut(name, "/")
-	switch {
-	case !hasSlash:
-		name = "docker.io/library/" + name
-	case !strings.ContainsAny(first, ".:") && first != "localhost":
-		name = "docker.io/" + name
-	}
-	return name + suffix
 }
 
 // Node status images, as upstream reports them.

@@ -2,6 +2,7 @@ package kubelet
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,6 +55,7 @@ func TestImagesToFree(t *testing.T) {
 }
 
 func TestNormalizeImage(t *testing.T) {
+	digest := strings.Repeat("ab", 32)
 	for in, want := range map[string]string{
 		"busybox":                          "docker.io/library/busybox:latest",
 		"redis:7":                          "docker.io/library/redis:7",
@@ -62,10 +64,10 @@ func TestNormalizeImage(t *testing.T) {
 		"localhost/app":                    "localhost/app:latest",
 		"registry:5000/team/app":           "registry:5000/team/app:latest",
 		"registry:5000/app:v2":             "registry:5000/app:v2",
-		"busybox@sha256:abc":               "docker.io/library/busybox@sha256:abc",
+		"busybox@sha256:" + digest:         "docker.io/library/busybox@sha256:" + digest,
 	} {
-		if got := normalizeImage(in); got != want {
-			t.Errorf("normalizeImage(%q) = %q, want %q", in, got, want)
+		if got := container.NormalizeImage(in); got != want {
+			t.Errorf("NormalizeImage(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

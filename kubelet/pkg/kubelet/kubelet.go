@@ -79,7 +79,7 @@ func New(c *client.Client, opts Options) (*Kubelet, error) {
 	if is, ok := opts.Runtime.(container.ImageService); ok {
 		k.nodeImages = &nodeImages{images: is}
 		if opts.ImageGCPeriod > 0 {
-			k.imageGC = &imageGC{images: is, keep: normalizeImage(opts.PodInfraImage),
+			k.imageGC = &imageGC{images: is, keep: container.NormalizeImage(opts.PodInfraImage),
 				first: map[string]time.Time{}, used: map[string]time.Time{}}
 		}
 	}
